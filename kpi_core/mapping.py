@@ -1,0 +1,285 @@
+"""Column mapping: which column of the user's file is which canonical field.
+
+Suggestions come from header names in English, Danish, Norwegian and Swedish
+(tolerant of case, units in brackets and small spelling differences) and are
+checked against the column's kind: a text column is never suggested as
+revenue. The user sees each suggestion with its confidence and has the last
+word; columns left unmapped are kept as they are.
+
+>>> s = suggest_mapping({"Dato": "date", "Omsætning (kr.)": "number", "Note": "text"})
+>>> [(x.column, x.field) for x in s]
+[('Dato', 'date'), ('Omsætning (kr.)', 'revenue'), ('Note', None)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import polars as pl
+
+from kpi_core.fields import FIELDS, FIELDS_BY_ID, Field
+from kpi_core.issues import InputError, Issue
+
+#: Below this a suggestion is not made at all; the user maps the column by hand.
+MIN_CONFIDENCE = 0.6
+
+_COMPATIBLE_KINDS: dict[str, frozenset[str]] = {
+    "date": frozenset({"date"}),
+    "dimension": frozenset({"text", "id"}),
+    "count": frozenset({"number"}),
+    "money": frozenset({"number"}),
+}
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+@dataclass(frozen=True)
+class ColumnSuggestion:
+    """The suggested field for one column; ``field=None`` means leave unmapped."""
+
+    column: str
+    field: str | None
+    confidence: float
+    reason: str
+
+
+def normalise_header(text: str) -> str:
+    """Lower-case a header and strip units, brackets and punctuation.
+
+    >>> normalise_header("  Omsætning (kr.) ")
+    'omsætning'
+    >>> normalise_header("Annonceudgift [DKK]")
+    'annonceudgift'
+    """
+    text = unicodedata.normalize("NFC", str(text)).lower().replace("_", " ").strip()
+    text = re.sub(r"[(\[{].*?[)\]}]", " ", text)
+    text = re.sub(r"\b(dkk|nok|sek|eur|usd|kr|i alt|total|antal|antall|#)\b\.?", " ", text)
+    text = re.sub(r"[^\w/ ]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip(" /")
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+def _score(header: str, f: Field) -> tuple[float, str]:
+    """How well one normalised header matches one field, and why."""
+    if not header:
+        return 0.0, ""
+    folded = _fold(header)
+    best = (0.0, "")
+    for syn in (f.id, *f.synonyms):
+        syn_folded = _fold(syn)
+        if header == syn or folded == syn_folded:
+            return 1.0, f"the header is ‘{syn}’"
+        words = folded.split()
+        if syn_folded in words or (" " in syn_folded and f" {syn_folded} " in f" {folded} "):
+            score = 0.8 if len(words) <= 3 else 0.7
+            if score > best[0]:
+                best = (score, f"the header contains ‘{syn}’")
+            continue
+        ratio = SequenceMatcher(None, folded, syn_folded).ratio()
+        if ratio >= 0.84 and len(syn_folded) >= 4:
+            score = round(0.5 + 0.4 * ratio, 2)
+            if score > best[0]:
+                best = (score, f"the header looks like ‘{syn}’")
+    return best
+
+
+def suggest_mapping(
+    kinds: Mapping[str, str],
+) -> tuple[ColumnSuggestion, ...]:
+    """Suggest a canonical field for every column.
+
+    Parameters
+    ----------
+    kinds
+        Column name to column kind (``"date"``, ``"number"``, ``"text"``,
+        ``"id"``), in the file's column order, as ingest reports them.
+
+    Returns
+    -------
+    One suggestion per column, in column order. Each field is suggested for
+    at most one column (the most confident one); the first date column is
+    the date when no header says so.
+    """
+    candidates: list[tuple[float, int, str, str]] = []
+    for pos, (column, kind) in enumerate(kinds.items()):
+        header = normalise_header(column)
+        for f in FIELDS:
+            if kind not in _COMPATIBLE_KINDS[f.kind]:
+                continue
+            score, reason = _score(header, f)
+            if score >= MIN_CONFIDENCE:
+                candidates.append((score, -pos, f.id, reason))
+    taken_fields: set[str] = set()
+    chosen: dict[str, tuple[str, float, str]] = {}
+    columns = list(kinds)
+    for score, neg_pos, field_id, reason in sorted(candidates, reverse=True):
+        column = columns[-neg_pos]
+        if field_id in taken_fields or column in chosen:
+            continue
+        taken_fields.add(field_id)
+        chosen[column] = (field_id, score, reason)
+    if "date" not in taken_fields:
+        first_date = next((c for c, k in kinds.items() if k == "date" and c not in chosen), None)
+        if first_date is not None:
+            chosen[first_date] = ("date", 0.7, "it is the only column of dates")
+    out = []
+    for column in columns:
+        if column in chosen:
+            field_id, score, reason = chosen[column]
+            out.append(ColumnSuggestion(column, field_id, score, reason))
+        else:
+            out.append(ColumnSuggestion(column, None, 0.0, "no field fits this header"))
+    return tuple(out)
+
+
+def mapping_from_suggestions(suggestions: tuple[ColumnSuggestion, ...]) -> dict[str, str]:
+    """The column → field mapping that accepts every suggestion."""
+    return {s.column: s.field for s in suggestions if s.field is not None}
+
+
+def validate_mapping(mapping: Mapping[str, str], kinds: Mapping[str, str]) -> list[Issue]:
+    """Check a column → field mapping; an empty list means it can be used.
+
+    Errors make KPIs impossible (a field mapped twice, an unknown column or
+    field, a text column as a number); warnings limit what can be shown (no
+    date column: no trends; no measures: no KPIs).
+    """
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
+    for column, field_id in mapping.items():
+        if column not in kinds:
+            issues.append(Issue("error", column, f"There is no column ‘{column}’ in the file."))
+            continue
+        if field_id not in FIELDS_BY_ID:
+            valid = ", ".join(FIELDS_BY_ID)
+            msg = f"‘{field_id}’ is not a known field (use one of: {valid})."
+            issues.append(Issue("error", column, msg))
+            continue
+        if field_id in seen:
+            msg = (
+                f"Both ‘{seen[field_id]}’ and ‘{column}’ are mapped to "
+                f"{FIELDS_BY_ID[field_id].label}; pick one."
+            )
+            issues.append(Issue("error", field_id, msg))
+            continue
+        seen[field_id] = column
+        f = FIELDS_BY_ID[field_id]
+        if kinds[column] not in _COMPATIBLE_KINDS[f.kind]:
+            need = {"date": "dates", "dimension": "text", "count": "numbers", "money": "numbers"}
+            msg = (
+                f"‘{column}’ holds {_kind_words(kinds[column])}, but {f.label} needs "
+                f"{need[f.kind]}. Map another column or check the file."
+            )
+            issues.append(Issue("error", column, msg))
+    if "date" not in seen:
+        msg = "No column is mapped to Date, so KPIs can only be shown for the whole file."
+        issues.append(Issue("warning", "date", msg))
+    if not any(FIELDS_BY_ID[f].kind in ("count", "money") for f in seen if f in FIELDS_BY_ID):
+        msg = (
+            "No column is mapped to a number such as Sessions, Leads or Revenue, "
+            "so there are no KPIs to show yet."
+        )
+        issues.append(Issue("warning", "", msg))
+    return issues
+
+
+def _kind_words(kind: str) -> str:
+    return {"date": "dates", "number": "numbers", "text": "text", "id": "ids"}.get(kind, kind)
+
+
+def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFrame:
+    """Rename mapped columns to their field ids; unmapped columns are kept.
+
+    Measures become ``Float64`` and dimensions ``String``; a column whose
+    name clashes with a field id it is not mapped to is renamed with a
+    ``_source`` suffix so nothing is lost.
+
+    Raises
+    ------
+    InputError
+        When the mapping has errors (see :func:`validate_mapping`).
+    """
+    kinds = {c: _kind_of(frame.schema[c]) for c in frame.columns}
+    errors = [i for i in validate_mapping(mapping, kinds) if i.level == "error"]
+    if errors:
+        raise InputError(" ".join(i.message for i in errors))
+    mapped_targets = set(mapping.values())
+    renames: dict[str, str] = {}
+    for column in frame.columns:
+        if column in mapping:
+            renames[column] = mapping[column]
+        elif column in mapped_targets or column in FIELDS_BY_ID:
+            renames[column] = f"{column}_source"
+    out = frame.rename(renames)
+    casts = []
+    for field_id in mapped_targets:
+        kind = FIELDS_BY_ID[field_id].kind
+        if kind in ("count", "money"):
+            casts.append(pl.col(field_id).cast(pl.Float64))
+        elif kind == "dimension":
+            casts.append(pl.col(field_id).cast(pl.String))
+        else:
+            casts.append(pl.col(field_id).cast(pl.Date))
+    return out.with_columns(casts) if casts else out
+
+
+def _kind_of(dtype: pl.DataType) -> str:
+    if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
+        return "date"
+    if dtype.is_numeric():
+        return "number"
+    return "text"
+
+
+def parse_map_options(options: list[str]) -> dict[str, str]:
+    """Parse command-line ``COLUMN=FIELD`` pairs (the column may contain ``=``)."""
+    out: dict[str, str] = {}
+    for opt in options:
+        column, sep, field_id = opt.rpartition("=")
+        if not sep or not column.strip() or not field_id.strip():
+            raise InputError(f"--map ‘{opt}’ is not COLUMN=FIELD (for example ‘Besøg=sessions’).")
+        out[column.strip()] = field_id.strip()
+    return out
+
+
+#: Used in overrides to leave a column unmapped (``--map "Note=none"``).
+UNMAPPED = "none"
+
+
+def resolve_mapping(
+    kinds: Mapping[str, str], overrides: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Accept the suggestions, then apply the user's ``column → field`` overrides.
+
+    An override takes its field away from whichever column had it, so the
+    user never has to unmap the suggestion first. ``"none"`` unmaps.
+
+    Raises
+    ------
+    InputError
+        When an override names a column the file does not have, or a field
+        that does not exist.
+    """
+    mapping = mapping_from_suggestions(suggest_mapping(kinds))
+    for column, field_id in (overrides or {}).items():
+        if column not in kinds:
+            have = ", ".join(f"‘{c}’" for c in kinds)
+            raise InputError(f"There is no column ‘{column}’ to map (the columns are {have}).")
+        if field_id == UNMAPPED:
+            mapping.pop(column, None)
+            continue
+        if field_id not in FIELDS_BY_ID:
+            valid = ", ".join(FIELDS_BY_ID)
+            raise InputError(f"‘{field_id}’ is not a field (use one of: {valid}, or none).")
+        for other, taken in list(mapping.items()):
+            if taken == field_id and other != column:
+                del mapping[other]
+        mapping[column] = field_id
+    return mapping

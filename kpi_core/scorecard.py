@@ -1,0 +1,198 @@
+"""The scorecard: each chosen KPI for one period, read against the previous
+period and the same period last year, in the direction that is better for it.
+
+Rates are compared in percentage points, everything else relatively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import polars as pl
+
+from kpi_core.catalogue import KPIS, Kpi
+from kpi_core.i18n import format_change, format_value, period_name
+from kpi_core.issues import InputError
+
+#: Below these a change is reported as "no change" rather than better or worse.
+_SAME_RELATIVE = 0.005
+_SAME_PP = 0.05
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change between two values of one KPI."""
+
+    value: float | None  # relative (0.12 = +12 %) or percentage points for rates
+    kind: Literal["relative", "pp"]
+    verdict: Literal["better", "worse", "same", "neutral", "unknown"]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One KPI on the scorecard for one period."""
+
+    kpi: Kpi
+    value: float | None
+    previous: float | None
+    last_year: float | None
+    vs_previous: Change
+    vs_last_year: Change
+    trend: tuple[float | None, ...]  # up to 12 periods ending at the chosen one
+    trend_periods: tuple[str, ...]
+
+
+def change(kpi_def: Kpi, now: float | None, before: float | None) -> Change:
+    """The change from ``before`` to ``now``, read in the KPI's direction.
+
+    Rates change in percentage points; everything else relatively.
+
+    >>> change(KPIS["ctr"], 0.025, 0.020).value
+    0.5
+    >>> change(KPIS["cpc"], 5.0, 4.0).verdict
+    'worse'
+    """
+    kind: Literal["relative", "pp"] = "pp" if kpi_def.is_rate else "relative"
+    if now is None or before is None:
+        return Change(None, kind, "unknown")
+    if kind == "pp":
+        value = round((now - before) * 100, 10)
+        same = abs(value) < _SAME_PP
+    else:
+        if before == 0:
+            return Change(None, kind, "unknown")
+        value = (now - before) / abs(before)
+        same = abs(value) < _SAME_RELATIVE
+    if kpi_def.direction == "neutral":
+        verdict: Literal["better", "worse", "same", "neutral", "unknown"] = "neutral"
+    elif same:
+        verdict = "same"
+    else:
+        up_is_good = kpi_def.direction == "higher"
+        verdict = "better" if (value > 0) == up_is_good else "worse"
+    return Change(value, kind, verdict)
+
+
+def default_period(kf: pl.DataFrame) -> str:
+    """The latest complete period with data, else the latest period with data."""
+    with_data = kf.filter(pl.col("days") > 0)
+    if with_data.is_empty():
+        raise InputError("There is no data in any period.")
+    complete = with_data.filter(pl.col("complete"))
+    source = complete if not complete.is_empty() else with_data
+    return str(source["period"][-1])
+
+
+def scorecard(
+    kf: pl.DataFrame, *, kpis: Sequence[str], at: str | None = None, trend_length: int = 12
+) -> list[ScoreRow]:
+    """The scorecard for period ``at`` from a :func:`kpi_frame` without ``by``.
+
+    Each KPI gets its value, the previous period's and the same period last
+    year's, the changes read in its direction, and a trend of up to
+    ``trend_length`` periods for a sparkline. KPIs the data cannot support
+    are left out.
+    """
+    if "period_start" not in kf.columns:
+        raise InputError("A scorecard needs KPIs per period (map a date column).")
+    at = at or default_period(kf)
+    labels = kf["period"].to_list()
+    if at not in labels:
+        raise InputError(
+            f"There is no period {at} in the data (it has {labels[0]} to {labels[-1]})."
+        )
+    i = labels.index(at)
+    start: dt.date = kf["period_start"][i]
+    year_ago = dt.date(start.year - 1, start.month, 1)
+    starts = kf["period_start"].to_list()
+    j = starts.index(year_ago) if year_ago in starts else None
+    rows = []
+    for kpi_id in kpis:
+        if kpi_id not in kf.columns or kpi_id not in KPIS:
+            continue
+        k = KPIS[kpi_id]
+        series = kf[kpi_id].to_list()
+        value = series[i]
+        previous = series[i - 1] if i > 0 else None
+        last_year = series[j] if j is not None else None
+        lo = max(0, i - trend_length + 1)
+        rows.append(
+            ScoreRow(
+                kpi=k,
+                value=value,
+                previous=previous,
+                last_year=last_year,
+                vs_previous=change(k, value, previous),
+                vs_last_year=change(k, value, last_year),
+                trend=tuple(series[lo : i + 1]),
+                trend_periods=tuple(labels[lo : i + 1]),
+            )
+        )
+    return rows
+
+
+def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> list[str]:
+    """The scorecard in a few plain sentences, most important first.
+
+    The first sentence is about the headline result (revenue, else new
+    customers, else the first lagging KPI); then how many KPIs improved;
+    then the biggest improvement and the biggest concern.
+    """
+    if not rows:
+        return []
+    when = period_name(period, locale=locale)
+    out: list[str] = []
+    by_id = {r.kpi.id: r for r in rows}
+    headline = next(
+        (by_id[i] for i in ("revenue", "customers") if i in by_id),
+        next((r for r in rows if r.kpi.role == "lagging"), rows[0]),
+    )
+    if headline.value is not None:
+        parts = [f"In {when}, {headline.kpi.name.lower()} was {_fmt(headline, locale)}"]
+        if headline.vs_previous.value is not None:
+            parts.append(f"{_moved(headline.vs_previous, locale)} on the period before")
+        if headline.vs_last_year.value is not None:
+            parts.append(f"{_moved(headline.vs_last_year, locale)} on the same period last year")
+        out.append(
+            ", ".join(parts[:1]) + (" – " + " and ".join(parts[1:]) if parts[1:] else "") + "."
+        )
+    judged = [r for r in rows if r.vs_previous.verdict in ("better", "worse", "same")]
+    better = [r for r in judged if r.vs_previous.verdict == "better"]
+    worse = [r for r in judged if r.vs_previous.verdict == "worse"]
+    if judged:
+        out.append(
+            f"Of {len(judged)} KPIs with a direction, {len(better)} improved on the period "
+            f"before and {len(worse)} got worse."
+        )
+
+    def size(r: ScoreRow) -> float:
+        # Put pp and relative changes on one scale: 1 pp weighs like a 10 % change.
+        v = abs(r.vs_previous.value or 0.0)
+        return v / 10 if r.vs_previous.kind == "pp" else v
+
+    if better:
+        top = max(better, key=size)
+        out.append(f"Biggest improvement: {_named_change(top, locale)}.")
+    if worse:
+        low = max(worse, key=size)
+        out.append(f"Worth a look: {_named_change(low, locale)}.")
+    return out
+
+
+def _fmt(row: ScoreRow, locale: str) -> str:
+    return format_value(row.value, row.kpi.unit, locale=locale)
+
+
+def _moved(ch: Change, locale: str) -> str:
+    if ch.verdict == "same":
+        return "about the same"
+    word = "up" if (ch.value or 0) > 0 else "down"
+    return f"{word} {format_change(ch, locale=locale).lstrip('+-')}"
+
+
+def _named_change(row: ScoreRow, locale: str) -> str:
+    moved = format_change(row.vs_previous, locale=locale)
+    return f"{row.kpi.name} ({moved}, now {_fmt(row, locale)})"
