@@ -1,0 +1,54 @@
+"""KPI Kompas: the frame. Page config, navigation and the sidebar; nothing else."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import loaders, session, widgets
+
+st.set_page_config(
+    page_title="KPI Kompas",
+    page_icon=":material/explore:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+]
+
+page = st.navigation(PAGES)
+
+with st.sidebar:
+    st.markdown("### :material/explore: KPI Kompas")
+    files = session.files()
+    active = session.active_file()
+    if active is None:
+        st.caption("No data yet. Upload a spreadsheet on the Data page.")
+    else:
+        if len(files) > 1:
+            keys = list(files)
+            st.selectbox(
+                "Dataset",
+                keys,
+                index=keys.index(active.key),
+                format_func=lambda k: files[k].name,
+                key="kk_dataset_pick",
+                on_change=lambda: session.set_active(st.session_state["kk_dataset_pick"]),
+            )
+        else:
+            st.caption(f"Dataset: **{active.name}**")
+        kind = widgets.period_kind()
+        v = loaders.view(active)
+        if isinstance(v, loaders.TableView):
+            kf = loaders.kpis(active, loaders.mapping_for(active, v), period=kind)
+            if not isinstance(kf, loaders.Failure):
+                widgets.period_at(kf)
+        if active.sample:
+            st.caption(
+                "You are looking at the sample workspace of a made-up Danish solar installer. "
+                "Upload your own spreadsheet on the Data page."
+            )
+
+page.run()

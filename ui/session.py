@@ -1,0 +1,87 @@
+"""What one browser session holds: its files, the active one, and their mappings.
+
+Everything per user lives in ``st.session_state`` (never in module globals or
+``st.cache_resource``), so sessions never see each other's data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+#: The sample workspace a newcomer opens on: the first file is the active one.
+SAMPLE_FILES = ("nordlys_marketing.xlsx", "crm_leads.csv")
+
+_FILES = "kk_files"
+_ACTIVE = "kk_active"
+
+
+@dataclass
+class DataFile:
+    """One uploaded file, kept as received, with the user's choices about it."""
+
+    name: str
+    data: bytes = field(repr=False)
+    sha256: str = ""
+    sheet: str | None = None  # None: the sheet ingest picks
+    mapping: dict[str, str] | None = None  # None: accept the suggestions
+    sample: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            self.sha256 = hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def key(self) -> str:
+        """Identifies the file in the session (same bytes, same key)."""
+        return self.sha256[:16]
+
+
+def files() -> dict[str, DataFile]:
+    """The session's files by key, opening on the sample workspace."""
+    if _FILES not in st.session_state:
+        st.session_state[_FILES] = {}
+        for name in SAMPLE_FILES:
+            path = SAMPLE_DIR / name
+            if path.is_file():
+                add_file(DataFile(name=name, data=path.read_bytes(), sample=True), activate=False)
+        if st.session_state[_FILES]:
+            st.session_state[_ACTIVE] = next(iter(st.session_state[_FILES]))
+    return st.session_state[_FILES]
+
+
+def add_file(file: DataFile, *, activate: bool = True) -> DataFile:
+    """Add a file (or return the one already there with the same bytes)."""
+    store = st.session_state.setdefault(_FILES, {})
+    existing = store.get(file.key)
+    if existing is None:
+        store[file.key] = file
+        existing = file
+    if activate:
+        st.session_state[_ACTIVE] = existing.key
+    return existing
+
+
+def remove_file(key: str) -> None:
+    store = files()
+    store.pop(key, None)
+    if st.session_state.get(_ACTIVE) == key:
+        st.session_state[_ACTIVE] = next(iter(store), None)
+
+
+def active_file() -> DataFile | None:
+    store = files()
+    key = st.session_state.get(_ACTIVE)
+    if key not in store:
+        key = next(iter(store), None)
+        st.session_state[_ACTIVE] = key
+    return store.get(key) if key else None
+
+
+def set_active(key: str) -> None:
+    if key in files():
+        st.session_state[_ACTIVE] = key

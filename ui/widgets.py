@@ -1,0 +1,77 @@
+"""Reusable widgets. Each takes ``key=`` and owns that session-state key."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from kpi_core.compute import PERIODS, Period
+from kpi_core.i18n import period_name
+from kpi_core.issues import Issue
+from kpi_core.scorecard import default_period
+
+PERIOD_KIND_KEY = "kk_period_kind"
+PERIOD_AT_KEY = "kk_period_at"
+_PERIOD_WORDS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
+
+
+def period_kind(*, key: str = PERIOD_KIND_KEY) -> Period:
+    """Month, quarter or year; remembered for the session."""
+    choice = st.segmented_control(
+        "Period",
+        PERIODS,
+        default="month",
+        format_func=_PERIOD_WORDS.__getitem__,
+        required=True,
+        key=key,
+        help="How the numbers are summed: per month, quarter or year.",
+    )
+    return choice or "month"
+
+
+def period_at(kf: pl.DataFrame, *, key: str = PERIOD_AT_KEY) -> str | None:
+    """Pick one period with data; defaults to the latest complete one.
+
+    The options come from ``kf`` (a KPI frame); a remembered choice that is
+    not among them (another file, another period length) falls back to the
+    default instead of failing.
+    """
+    with_data = kf.filter(pl.col("days") > 0)
+    if with_data.is_empty():
+        return None
+    labels = with_data["period"].to_list()[::-1]
+    complete = dict(zip(with_data["period"], with_data["complete"], strict=True))
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = default_period(kf)
+
+    def label(p: str) -> str:
+        return period_name(p) + ("" if complete[p] else " (partial)")
+
+    return st.selectbox(
+        "Show",
+        labels,
+        format_func=label,
+        key=key,
+        help="The period the scorecard reports on. Partial periods have data for only part "
+        "of the period, so compare them with care.",
+    )
+
+
+def current_period() -> tuple[Period, str | None]:
+    """The period length and label chosen in the sidebar."""
+    return st.session_state.get(PERIOD_KIND_KEY) or "month", st.session_state.get(PERIOD_AT_KEY)
+
+
+def show_issues(issues: list[Issue] | tuple[Issue, ...], *, source: str = "") -> None:
+    """Errors as ``st.error``, warnings as ``st.warning``, the rest as ``st.info``."""
+    prefix = f"{source}: " if source else ""
+    for issue in issues:
+        text = prefix + issue.message
+        if issue.examples:
+            text += " Examples: " + ", ".join(issue.examples[:5]) + "."
+        if issue.level == "error":
+            st.error(text, icon=":material/error:")
+        elif issue.level == "warning":
+            st.warning(text, icon=":material/warning:")
+        else:
+            st.info(text, icon=":material/info:")
