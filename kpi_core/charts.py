@@ -39,7 +39,7 @@ def trend_frame(kf: pl.DataFrame, kpi_id: str, *, selected: str) -> pl.DataFrame
         pl.col("period_start").dt.offset_by("1y").alias("period_start"),
         pl.col("value").alias("last_year"),
     )
-    return base.join(last_year, on="period_start", how="left").with_columns(
+    return base.join(last_year, on="period_start", how="left", maintain_order="left").with_columns(
         (pl.col("period") == selected).alias("selected"),
         pl.when(~pl.col("complete"))
         .then(pl.lit("partial period"))
@@ -128,6 +128,6 @@ def coverage_frame(data: pl.DataFrame) -> pl.DataFrame:
     months = pl.date_range(first, last, interval="1mo", eager=True).alias("month")
     return (
         months.to_frame()
-        .join(counts, on="month", how="left")
+        .join(counts, on="month", how="left", maintain_order="left")
         .with_columns(pl.col("rows").fill_null(0))
     )

@@ -149,10 +149,11 @@ def kpi_frame(
     else:
         if "date" not in data.columns:
             raise InputError("No column is mapped to Date, so KPIs cannot be shown per period.")
-        dated = data.filter(pl.col("date").is_not_null())
+        # Datetimes become days: a KPI period is made of whole days.
+        dated = data.filter(pl.col("date").is_not_null()).with_columns(pl.col("date").cast(pl.Date))
         if dated.is_empty():
             raise InputError("The date column has no dates, so KPIs cannot be shown per period.")
-        start_expr = pl.col("date").cast(pl.Date).dt.truncate(_TRUNCATE[period])
+        start_expr = pl.col("date").dt.truncate(_TRUNCATE[period])
         aggs.append(pl.col("date").n_unique().alias("days"))
         grouped = dated.with_columns(start_expr.alias("period_start")).group_by(
             ["period_start", *by]
@@ -201,3 +202,8 @@ def _complete_grid(
     )
     out = out.join(meta, on="period_start", how="left").with_columns(pl.col("days").fill_null(0))
     return out.sort(["period_start", *by], nulls_last=True)
+
+
+def undated_rows(data: pl.DataFrame) -> int:
+    """Rows with no date: they count for the whole file but for no period."""
+    return data["date"].null_count() if "date" in data.columns else 0

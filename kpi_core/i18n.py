@@ -13,6 +13,7 @@ hand-written rules: ``1.234,5 kr.`` in Danish, ``kr 1 234,50`` in Norwegian,
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Literal
 
 from babel import Locale
@@ -34,6 +35,12 @@ DEFAULT_CURRENCY = "DKK"
 
 def _babel_locale(locale: str) -> str:
     return LOCALES.get(locale, locale)
+
+
+def _one_decimal_percent(loc: str) -> str:
+    """The locale's own percent pattern (``#,##0 %`` in Danish) with one decimal."""
+    pattern = Locale.parse(loc).percent_formats[None].pattern.split(";")[0]
+    return re.sub(r"0(?!.*0)", "0.0", pattern)
 
 
 def format_value(
@@ -85,7 +92,7 @@ def format_change(ch: Change, *, locale: str = "en") -> str:
     sign = "+" if ch.value > 0 else ("-" if ch.value < 0 else "±")
     if ch.kind == "pp":
         return f"{sign}{format_decimal(abs(ch.value), format='0.0', locale=loc)} pp"
-    return f"{sign}{format_percent(abs(ch.value), format='#,##0.0%', locale=loc)}"
+    return f"{sign}{format_percent(abs(ch.value), format=_one_decimal_percent(loc), locale=loc)}"
 
 
 def period_name(label: str, *, locale: str = "en", style: Literal["short", "long"] = "long") -> str:

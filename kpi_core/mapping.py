@@ -57,7 +57,7 @@ def normalise_header(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", str(text)).lower().replace("_", " ").strip()
     text = re.sub(r"[(\[{].*?[)\]}]", " ", text)
-    text = re.sub(r"\b(dkk|nok|sek|eur|usd|kr|i alt|total|antal|antall|#)\b\.?", " ", text)
+    text = re.sub(r"\b(dkk|nok|sek|eur|usd|kr|i alt|total|#)\b\.?", " ", text)
     text = re.sub(r"[^\w/ ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip(" /")
 
@@ -66,17 +66,40 @@ def _fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _score(header: str, f: Field) -> tuple[float, str]:
-    """How well one normalised header matches one field, and why."""
+#: Words that make a header a ratio or an average ("Cost per click", "Konv. rate"):
+#: such a column must never be summed as a count or an amount.
+_RATIO_WORDS = frozenset(
+    {"per", "pr", "avg", "average", "gns", "gennemsnit", "gjennomsnitt", "snitt", "genomsnitt",
+     "rate", "ratio", "andel", "ctr", "cpc", "cpm", "cpl", "cpa", "roas", "aov"}
+)  # fmt: skip
+
+
+def looks_like_ratio(header: str) -> bool:
+    """Whether a raw header names a ratio or an average (``Cost per click``, ``Leads %``)."""
+    text = header.lower()
+    words = re.findall(r"[\w%]+", text.replace("%", " % "))
+    return "%" in text or "/" in text or bool(_RATIO_WORDS.intersection(words))
+
+
+def _score(header: str, f: Field, *, is_ratio: bool = False) -> tuple[float, str]:
+    """How well one normalised header matches one field, and why.
+
+    The field's own id or English name scores 1.0 and beats a synonym (0.95),
+    so an export with both "Reach" and "Impressions" maps Impressions.
+    """
     if not header:
         return 0.0, ""
     folded = _fold(header)
+    if is_ratio and f.kind in ("count", "money"):
+        return 0.0, ""
+    if folded in (_fold(f.id), _fold(f.label.lower())):
+        return 1.0, f"the header is ‘{f.label}’"
+    words = folded.split()
     best = (0.0, "")
-    for syn in (f.id, *f.synonyms):
+    for syn in f.synonyms:
         syn_folded = _fold(syn)
         if header == syn or folded == syn_folded:
-            return 1.0, f"the header is ‘{syn}’"
-        words = folded.split()
+            return 0.95, f"the header is ‘{syn}’"
         if syn_folded in words or (" " in syn_folded and f" {syn_folded} " in f" {folded} "):
             score = 0.8 if len(words) <= 3 else 0.7
             if score > best[0]:
@@ -110,10 +133,11 @@ def suggest_mapping(
     candidates: list[tuple[float, int, str, str]] = []
     for pos, (column, kind) in enumerate(kinds.items()):
         header = normalise_header(column)
+        is_ratio = looks_like_ratio(column)
         for f in FIELDS:
             if kind not in _COMPATIBLE_KINDS[f.kind]:
                 continue
-            score, reason = _score(header, f)
+            score, reason = _score(header, f, is_ratio=is_ratio)
             if score >= MIN_CONFIDENCE:
                 candidates.append((score, -pos, f.id, reason))
     taken_fields: set[str] = set()
@@ -212,11 +236,17 @@ def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFra
         raise InputError(" ".join(i.message for i in errors))
     mapped_targets = set(mapping.values())
     renames: dict[str, str] = {}
+    taken = set(frame.columns) | mapped_targets
     for column in frame.columns:
         if column in mapping:
             renames[column] = mapping[column]
         elif column in mapped_targets or column in FIELDS_BY_ID:
-            renames[column] = f"{column}_source"
+            new = f"{column}_source"
+            n = 2
+            while new in taken:
+                new, n = f"{column}_source_{n}", n + 1
+            taken.add(new)
+            renames[column] = new
     out = frame.rename(renames)
     casts = []
     for field_id in mapped_targets:

@@ -98,8 +98,10 @@ def scorecard(
     """
     if "period_start" not in kf.columns:
         raise InputError("A scorecard needs KPIs per period (map a date column).")
-    at = at or default_period(kf)
     labels = kf["period"].to_list()
+    if len(set(labels)) != len(labels):
+        raise InputError("A scorecard needs one row per period; this table is split by a column.")
+    at = at or default_period(kf)
     if at not in labels:
         raise InputError(
             f"There is no period {at} in the data (it has {labels[0]} to {labels[-1]})."
@@ -146,11 +148,15 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
     when = period_name(period, locale=locale)
     out: list[str] = []
     by_id = {r.kpi.id: r for r in rows}
+    with_value = [r for r in rows if r.value is not None]
     headline = next(
-        (by_id[i] for i in ("revenue", "customers") if i in by_id),
-        next((r for r in rows if r.kpi.role == "lagging"), rows[0]),
+        (by_id[i] for i in ("revenue", "customers") if i in by_id and by_id[i].value is not None),
+        next(
+            (r for r in with_value if r.kpi.role == "lagging"),
+            with_value[0] if with_value else None,
+        ),
     )
-    if headline.value is not None:
+    if headline is not None:
         parts = [f"In {when}, {headline.kpi.name.lower()} was {_fmt(headline, locale)}"]
         if headline.vs_previous.value is not None:
             parts.append(f"{_moved(headline.vs_previous, locale)} on the period before")
@@ -163,8 +169,9 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
     better = [r for r in judged if r.vs_previous.verdict == "better"]
     worse = [r for r in judged if r.vs_previous.verdict == "worse"]
     if judged:
+        kpis = "KPI" if len(judged) == 1 else "KPIs"
         out.append(
-            f"Of {len(judged)} KPIs with a direction, {len(better)} improved on the period "
+            f"Of {len(judged)} {kpis} with a direction, {len(better)} improved on the period "
             f"before and {len(worse)} got worse."
         )
 

@@ -1,0 +1,234 @@
+"""Chart builders: last-year alignment, marks and encodings, and only aggregated rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from kpi_core.catalogue import KPIS
+from kpi_core.charts import (
+    coverage_chart,
+    coverage_frame,
+    sparkline_values,
+    trend_chart,
+    trend_frame,
+    value_format,
+)
+from kpi_core.compute import kpi_frame
+
+D = dt.date
+
+#: Sessions and leads in five months of two years, with gaps.
+ROWS = pl.DataFrame(
+    {
+        "date": [
+            D(2024, 1, 1),
+            D(2024, 2, 1),
+            D(2024, 4, 1),
+            D(2025, 1, 1),
+            D(2025, 2, 1),
+            D(2025, 3, 15),
+        ],
+        "sessions": [100.0, 200.0, 400.0, 150.0, 250.0, 300.0],
+        "leads": [1.0, 4.0, 8.0, 3.0, 5.0, 9.0],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def kf() -> pl.DataFrame:
+    return kpi_frame(ROWS)  # 2024-01 … 2025-03: 15 months
+
+
+def by_period(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["period"]: r for r in frame.iter_rows(named=True)}
+
+
+def test_trend_frame_puts_last_years_value_beside_each_period(kf: pl.DataFrame) -> None:
+    tf = trend_frame(kf, "sessions", selected="2025-02")
+    assert tf.height == kf.height == 15
+    assert set(tf.columns) == {
+        "period",
+        "period_start",
+        "complete",
+        "value",
+        "last_year",
+        "selected",
+        "note",
+    }
+    rows = by_period(tf)
+    # 2025-01 ← 2024-01 (100), 2025-02 ← 2024-02 (200), 2025-03 ← 2024-03 (no rows: null).
+    assert [
+        (p, rows[p]["value"], rows[p]["last_year"]) for p in ("2025-01", "2025-02", "2025-03")
+    ] == [
+        ("2025-01", 150.0, 100.0),
+        ("2025-02", 250.0, 200.0),
+        ("2025-03", 300.0, None),
+    ]
+    # Nothing a year before 2024: last year is null, never 0.
+    assert all(rows[f"2024-{m:02d}"]["last_year"] is None for m in range(1, 13))
+    # 2024-04 (400) is last year of 2025-04, which is not in the data: nothing invented.
+    assert "2025-04" not in rows
+
+
+def test_trend_frame_marks_the_selected_and_partial_periods(kf: pl.DataFrame) -> None:
+    rows = by_period(trend_frame(kf, "sessions", selected="2025-02"))
+    assert [p for p, r in rows.items() if r["selected"]] == ["2025-02"]
+    # The data ends on 15 March 2025: only that month is partial.
+    assert {p: r["note"] for p, r in rows.items() if r["note"]} == {"2025-03": "partial period"}
+
+
+def test_trend_frame_of_a_rate(kf: pl.DataFrame) -> None:
+    rows = by_period(trend_frame(kf, "traffic_to_lead", selected="2025-02"))
+    # 2025-02: 5/250 = 0.02; last year 2024-02: 4/200 = 0.02.
+    assert rows["2025-02"]["value"] == pytest.approx(0.02)
+    assert rows["2025-02"]["last_year"] == pytest.approx(0.02)
+    # 2025-01: 3/150 = 0.02 beside 2024-01: 1/100 = 0.01.
+    assert (rows["2025-01"]["value"], rows["2025-01"]["last_year"]) == (
+        pytest.approx(0.02),
+        pytest.approx(0.01),
+    )
+
+
+def test_trend_frame_by_quarter_aligns_quarters() -> None:
+    kfq = kpi_frame(ROWS, period="quarter")
+    rows = by_period(trend_frame(kfq, "sessions", selected="2025-Q1"))
+    # 2025-Q1 = 150 + 250 + 300 = 700 beside 2024-Q1 = 100 + 200 = 300.
+    assert (rows["2025-Q1"]["value"], rows["2025-Q1"]["last_year"]) == (700.0, 300.0)
+    assert rows["2024-Q2"]["last_year"] is None
+
+
+def layers(spec: dict) -> list[dict]:
+    """The leaf layers of a Vega-Lite spec, nested layers flattened."""
+    if "layer" not in spec:
+        return [spec]
+    return [leaf for layer in spec["layer"] for leaf in layers(layer)]
+
+
+def mark_type(layer: dict) -> str:
+    mark = layer["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def dataset_rows(spec: dict) -> list[list[dict]]:
+    return list(spec.get("datasets", {}).values())
+
+
+@pytest.mark.parametrize("kpi_id", ["sessions", "revenue", "spend", "cpc"])
+def test_counts_and_money_are_bars_with_a_dashed_last_year_line(
+    kf: pl.DataFrame, kpi_id: str
+) -> None:
+    k = KPIS[kpi_id]
+    frame = kf.with_columns(pl.lit(1.0).alias(kpi_id)) if kpi_id not in kf.columns else kf
+    spec = trend_chart(trend_frame(frame, kpi_id, selected="2025-02"), kpi=k).to_dict()
+    marks = [mark_type(layer) for layer in layers(spec)]
+    assert marks == ["bar", "line"]
+    bar, last_year = layers(spec)
+    assert bar["encoding"]["y"]["field"] == "value"
+    assert bar["encoding"]["x"]["field"] == "period_start"
+    assert bar["encoding"]["x"]["type"] == "temporal"
+    assert bar["encoding"]["y"]["axis"]["format"] == value_format(k) == ",.0f"
+    assert bar["encoding"]["color"]["condition"]["test"] == "datum.selected"
+    assert bar["encoding"]["opacity"]["condition"]["test"] == "datum.complete"
+    assert last_year["encoding"]["y"]["field"] == "last_year"
+    assert last_year["mark"]["strokeDash"] == [4, 3]
+
+
+@pytest.mark.parametrize(("kpi_id", "fmt"), [("traffic_to_lead", ".1%"), ("roas", ".2f")])
+def test_rates_and_multiples_are_lines_with_a_marked_point(
+    kf: pl.DataFrame, kpi_id: str, fmt: str
+) -> None:
+    frame = kf.with_columns(pl.lit(2.5).alias(kpi_id)) if kpi_id not in kf.columns else kf
+    spec = trend_chart(
+        trend_frame(frame, kpi_id, selected="2025-02"), kpi=KPIS[kpi_id], title="Trend"
+    ).to_dict()
+    assert spec["title"] == "Trend"
+    current, marker, last_year = layers(spec)
+    assert (mark_type(current), mark_type(marker), mark_type(last_year)) == (
+        "line",
+        "point",
+        "line",
+    )
+    assert current["encoding"]["y"]["field"] == "value"
+    assert current["encoding"]["y"]["axis"]["format"] == fmt
+    assert marker["transform"] == [{"filter": "datum.selected"}]
+    assert "strokeDash" not in current["mark"]
+    assert last_year["mark"]["strokeDash"] == [4, 3]
+    assert last_year["encoding"]["y"]["field"] == "last_year"
+    tooltip_formats = {t["field"]: t.get("format") for t in current["encoding"]["tooltip"]}
+    assert tooltip_formats["value"] == tooltip_formats["last_year"] == fmt
+
+
+def test_chart_data_is_one_row_per_period_not_the_raw_rows() -> None:
+    # 90 daily rows over three months become three chart rows.
+    days = [D(2025, 1, 1) + dt.timedelta(days=i) for i in range(90)]
+    daily = pl.DataFrame({"date": days, "sessions": [10.0] * 90, "leads": [1.0] * 90})
+    kf = kpi_frame(daily)
+    assert kf.height == 3
+    for kpi_id in ("sessions", "traffic_to_lead"):
+        spec = trend_chart(trend_frame(kf, kpi_id, selected="2025-02"), kpi=KPIS[kpi_id]).to_dict()
+        (data,) = dataset_rows(spec)
+        assert len(data) == 3
+        assert sorted(r["period"] for r in data) == ["2025-01", "2025-02", "2025-03"]
+    cov = coverage_chart(coverage_frame(daily)).to_dict()
+    (data,) = dataset_rows(cov)
+    assert len(data) == 3
+    assert sorted(r["rows"] for r in data) == [28, 31, 31]  # Feb 28, Jan 31, Mar 31 days
+
+
+def test_coverage_frame_fills_gap_months_with_zero_rows() -> None:
+    frame = pl.DataFrame(
+        {
+            "date": [D(2024, 11, 5), D(2024, 11, 6), None, D(2025, 2, 1)],
+            "sessions": [1.0, 2.0, 3.0, 4.0],
+        },
+        schema={"date": pl.Date, "sessions": pl.Float64},
+    )
+    cov = coverage_frame(frame).sort("month")
+    assert cov.schema["month"] == pl.Date
+    # Rows without a date are not in any month.
+    assert cov.rows() == [
+        (D(2024, 11, 1), 2),
+        (D(2024, 12, 1), 0),
+        (D(2025, 1, 1), 0),
+        (D(2025, 2, 1), 1),
+    ]
+
+
+def test_coverage_frame_without_dates_is_empty() -> None:
+    frame = pl.DataFrame({"date": [None]}, schema={"date": pl.Date})
+    cov = coverage_frame(frame)
+    assert cov.is_empty()
+    assert cov.schema == pl.Schema({"month": pl.Date, "rows": pl.UInt32})
+
+
+def test_coverage_chart_is_bars_of_rows_per_month() -> None:
+    cov = coverage_frame(ROWS)
+    spec = coverage_chart(cov).to_dict()
+    assert mark_type(spec) == "bar"
+    assert spec["encoding"]["x"]["field"] == "month"
+    assert spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    assert spec["encoding"]["y"]["field"] == "rows"
+    (data,) = dataset_rows(spec)
+    assert len(data) == cov.height == 15  # 2024-01 … 2025-03
+    assert sum(r["rows"] for r in data) == ROWS.height
+
+
+def test_empty_coverage_chart_still_builds() -> None:
+    spec = coverage_chart(coverage_frame(ROWS.clear())).to_dict()
+    assert mark_type(spec) == "bar"
+
+
+@pytest.mark.parametrize(
+    ("unit_kpi", "fmt"),
+    [("ctr", ".1%"), ("cpc", ",.0f"), ("sessions", ",.0f"), ("roas", ".2f")],
+)
+def test_value_format(unit_kpi: str, fmt: str) -> None:
+    assert value_format(KPIS[unit_kpi]) == fmt
+
+
+def test_sparkline_values_keep_gaps() -> None:
+    assert sparkline_values((1, None, 2.5)) == [1.0, None, 2.5]
+    assert sparkline_values(()) == []
