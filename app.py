@@ -28,15 +28,7 @@ with st.sidebar:
         st.caption("No data yet. Upload a spreadsheet on the Data page.")
     else:
         if len(files) > 1:
-            keys = list(files)
-            st.selectbox(
-                "Dataset",
-                keys,
-                index=keys.index(active.key),
-                format_func=lambda k: files[k].name,
-                key="kk_dataset_pick",
-                on_change=lambda: session.set_active(st.session_state["kk_dataset_pick"]),
-            )
+            widgets.dataset_picker(key="kk_dataset_pick")
         else:
             st.caption(f"Dataset: **{active.name}**")
         kind = widgets.period_kind()

@@ -54,8 +54,9 @@ def trend_chart(frame: pl.DataFrame, *, kpi: Kpi, title: str | None = None) -> a
     ``frame`` comes from :func:`trend_frame`.
     """
     fmt = value_format(kpi)
-    data = frame.with_columns(pl.col("period_start").cast(pl.Date)).to_pandas()
-    x = alt.X("yearmonthdate(period_start):T", title=None, axis=alt.Axis(format="%b %Y"))
+    data = frame.with_columns(pl.col("period_start").cast(pl.Date))
+    # Periods are bands, not instants: an ordinal axis gives each bar its month's width.
+    x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
     y_title = kpi.name
     tooltip = [
         alt.Tooltip("period:N", title="Period"),
@@ -101,7 +102,7 @@ def coverage_chart(frame: pl.DataFrame) -> alt.Chart:
 
     ``frame`` has ``month`` (date) and ``rows`` columns.
     """
-    data = frame.with_columns(pl.col("month").cast(pl.Date)).to_pandas()
+    data = frame.with_columns(pl.col("month").cast(pl.Date))
     return (
         alt.Chart(data)
         .mark_bar(color=NEUTRAL)

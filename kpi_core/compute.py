@@ -202,8 +202,3 @@ def _complete_grid(
     )
     out = out.join(meta, on="period_start", how="left").with_columns(pl.col("days").fill_null(0))
     return out.sort(["period_start", *by], nulls_last=True)
-
-
-def undated_rows(data: pl.DataFrame) -> int:
-    """Rows with no date: they count for the whole file but for no period."""
-    return data["date"].null_count() if "date" in data.columns else 0

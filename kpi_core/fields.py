@@ -46,7 +46,9 @@ FIELDS: tuple[Field, ...] = (
         (
             "date", "day", "month", "period", "week", "dato", "datum", "dag", "måned",
             "maaned", "måned/år", "månad", "uke", "uge", "vecka", "periode", "tid",
-            "reporting starts", "day of week start",
+            "reporting starts", "day of week start", "created", "created date", "create date",
+            "oprettet", "oprettelsesdato", "opprettet", "opprettelsesdato", "skapad", "skapat",
+            "skapad datum", "registreret", "registrert", "registrerad",
         ),
     ),
     Field(

@@ -88,11 +88,12 @@ def format_change(ch: Change, *, locale: str = "en") -> str:
     if ch.value is None:
         return "–"
     loc = _babel_locale(locale)
+    shown = round(ch.value, 1) if ch.kind == "pp" else round(ch.value, 3)
     # ASCII minus: st.metric reads a delta's direction from a leading "-".
-    sign = "+" if ch.value > 0 else ("-" if ch.value < 0 else "±")
+    sign = "+" if shown > 0 else ("-" if shown < 0 else "±")
     if ch.kind == "pp":
-        return f"{sign}{format_decimal(abs(ch.value), format='0.0', locale=loc)} pp"
-    return f"{sign}{format_percent(abs(ch.value), format=_one_decimal_percent(loc), locale=loc)}"
+        return f"{sign}{format_decimal(abs(shown), format='0.0', locale=loc)} pp"
+    return f"{sign}{format_percent(abs(shown), format=_one_decimal_percent(loc), locale=loc)}"
 
 
 def period_name(label: str, *, locale: str = "en", style: Literal["short", "long"] = "long") -> str:

@@ -170,10 +170,16 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
     worse = [r for r in judged if r.vs_previous.verdict == "worse"]
     if judged:
         kpis = "KPI" if len(judged) == 1 else "KPIs"
-        out.append(
+        sentence = (
             f"Of {len(judged)} {kpis} with a direction, {len(better)} improved on the period "
-            f"before and {len(worse)} got worse."
+            f"before and {len(worse)} got worse"
         )
+        # Month on month mostly measures the season; the year before says more.
+        yearly = [r for r in rows if r.vs_last_year.verdict in ("better", "worse", "same")]
+        if yearly:
+            up = sum(r.vs_last_year.verdict == "better" for r in yearly)
+            sentence += f"; against the same period last year, {up} of {len(yearly)} improved"
+        out.append(sentence + ".")
 
     def size(r: ScoreRow) -> float:
         # Put pp and relative changes on one scale: 1 pp weighs like a 10 % change.

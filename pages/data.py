@@ -16,6 +16,10 @@ FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"]
 _KIND_WORDS = {"date": "dates", "number": "numbers", "text": "text", "id": "ids (kept as text)"}
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _take_uploads() -> None:
     """Queue new uploads; they are read in the page body so progress can show."""
     uploads = st.session_state.get(UPLOAD_KEY) or []
@@ -68,21 +72,10 @@ if file is None:
     st.info("No file yet. Upload one above to begin.")
     st.stop()
 
-files = session.files()
-if len(files) > 1:
-    keys = list(files)
+if len(session.files()) > 1:
     cols = st.columns([3, 1], vertical_alignment="bottom")
     with cols[0]:
-        picked = st.selectbox(
-            "File",
-            keys,
-            index=keys.index(file.key),
-            format_func=lambda k: files[k].name + (" (sample)" if files[k].sample else ""),
-            key="kk_data_file",
-        )
-    if picked != file.key:
-        session.set_active(picked)
-        st.rerun()
+        widgets.dataset_picker(key="kk_data_file", label="File")
     with cols[1]:
         if st.button("Remove this file", key="kk_remove_file", icon=":material/delete:"):
             session.remove_file(file.key)
@@ -130,7 +123,8 @@ if len(workbook_sheets) > 1:
 
 if t.excluded_rows or t.issues:
     with st.expander(
-        f"What was left out or changed ({len(t.excluded_rows)} rows, {len(t.issues)} notes)",
+        f"What was left out or changed ({_count(len(t.excluded_rows), 'row')}, "
+        f"{_count(len(t.issues), 'note')})",
         expanded=any(i.level != "info" for i in t.issues),
     ):
         widgets.show_issues(t.issues)
@@ -198,6 +192,14 @@ if date_column:
         st.subheader("Rows per month")
         st.caption(f"From {first:%B %Y} to {last:%B %Y}{gap_text}.")
         st.altair_chart(coverage_chart(coverage))
+    undated = v.rows - int(coverage["rows"].sum()) if not coverage.is_empty() else v.rows
+    if undated:
+        st.warning(
+            f"{file.name}: {undated:,} rows have no date in ‘{date_column}’. They count for "
+            "the file as a whole but for no month, quarter or year. Fill in their dates or "
+            "check that the right column is mapped to Date.",
+            icon=":material/event_busy:",
+        )
 
 st.subheader("Preview")
 st.caption(f"The first {min(v.rows, loaders.PREVIEW_ROWS):,} of {v.rows:,} rows, as read.")

@@ -29,20 +29,20 @@ if isinstance(v, loaders.Failure):
     st.stop()
 
 mapping = loaders.mapping_for(file, v)
-kind, at = widgets.current_period()
-kf = loaders.kpis(file, mapping, period=kind)
-if isinstance(kf, loaders.Failure):
-    st.warning(f"{file.name}: {kf.message}")
-    st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
-    st.stop()
-
-available = kpis_for_fields(measures_in(kf))
+available = kpis_for_fields(mapping.values())
 if not available:
     st.info(
         f"No KPIs can be computed from {file.name} yet: no column is mapped to a number such "
         "as sessions, leads or revenue. Map its columns on the Data page."
     )
     st.page_link("pages/data.py", label="Map columns", icon=":material/tune:")
+    st.stop()
+
+kind, at = widgets.current_period()
+kf = loaders.kpis(file, mapping, period=kind)
+if isinstance(kf, loaders.Failure):
+    st.warning(f"{file.name}: {kf.message}")
+    st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
     st.stop()
 
 # The KPI selection belongs to the file: another file has other columns.
@@ -71,7 +71,7 @@ with picker, st.popover("Choose KPIs", icon=":material/checklist:", width="stret
         help="Few KPIs per stage beat many. We suggest 3–4 per stage, pairing leading "
         "ones (activities that predict) with lagging ones (results).",
     )
-    if st.button("Use the recommended set", key=f"kk_kpis_reset_{file.key}"):
+    if st.button("Use the recommended set", key=f"kk_reset_kpis_{file.key}"):
         del st.session_state[selection_key]
         st.rerun()
 
@@ -91,11 +91,13 @@ prev_label = rows[0].trend_periods[-2] if len(rows[0].trend_periods) > 1 else No
 def _metric(row: ScoreRow) -> None:
     k = row.kpi
     role = "Leading" if k.role == "leading" else "Lagging"
+    flat = row.vs_previous.verdict == "same"
     st.metric(
         k.name,
         format_value(row.value, k.unit, compact=True),
         delta=format_change(row.vs_previous) if row.vs_previous.value is not None else None,
-        delta_color=_DELTA_COLOUR[k.direction],
+        delta_color="off" if flat else _DELTA_COLOUR[k.direction],
+        delta_arrow="off" if flat else "auto",
         delta_description=f"vs {period_name(prev_label, style='short')}" if prev_label else None,
         chart_data=[x for x in row.trend if x is not None] or None,
         help=f"{k.description} {role} KPI. Formula: {k.formula}.",
@@ -105,8 +107,16 @@ def _metric(row: ScoreRow) -> None:
         colour = _VERDICT_COLOUR.get(row.vs_last_year.verdict)
         text = f"{format_change(row.vs_last_year)} vs same period last year"
         st.caption(f":{colour}[{text}]" if colour else text)
-    else:
+    elif has_last_year:
         st.caption("No figure for the same period last year")
+
+
+has_last_year = any(r.vs_last_year.value is not None for r in rows)
+if not has_last_year:
+    st.caption(
+        "The data does not reach back a year before this period yet, so there is no "
+        "comparison with last year."
+    )
 
 
 for stage, kpis in by_stage(r.kpi for r in rows).items():

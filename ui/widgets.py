@@ -9,6 +9,7 @@ from kpi_core.compute import PERIODS, Period
 from kpi_core.i18n import period_name
 from kpi_core.issues import Issue
 from kpi_core.scorecard import default_period
+from ui import session
 
 PERIOD_KIND_KEY = "kk_period_kind"
 PERIOD_AT_KEY = "kk_period_at"
@@ -75,3 +76,28 @@ def show_issues(issues: list[Issue] | tuple[Issue, ...], *, source: str = "") ->
             st.warning(text, icon=":material/warning:")
         else:
             st.info(text, icon=":material/info:")
+
+
+def dataset_picker(*, key: str, label: str = "Dataset") -> None:
+    """Choose the active file among the session's files.
+
+    The widget's state follows the active file, which can also change by an
+    upload elsewhere; a choice made here reaches the session through the
+    callback, before the page runs.
+    """
+    files = session.files()
+    active = session.active_file()
+    if active is None or len(files) < 2:
+        return
+    st.session_state[key] = active.key
+
+    def choose() -> None:
+        session.set_active(st.session_state[key])
+
+    st.selectbox(
+        label,
+        list(files),
+        format_func=lambda k: files[k].name + (" (sample)" if files[k].sample else ""),
+        key=key,
+        on_change=choose,
+    )

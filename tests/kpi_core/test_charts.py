@@ -127,8 +127,9 @@ def test_counts_and_money_are_bars_with_a_dashed_last_year_line(
     assert marks == ["bar", "line"]
     bar, last_year = layers(spec)
     assert bar["encoding"]["y"]["field"] == "value"
-    assert bar["encoding"]["x"]["field"] == "period_start"
-    assert bar["encoding"]["x"]["type"] == "temporal"
+    # One band per period (an ordinal axis), so bars are as wide as their period.
+    assert bar["encoding"]["x"]["field"] == "period"
+    assert bar["encoding"]["x"]["type"] == "ordinal"
     assert bar["encoding"]["y"]["axis"]["format"] == value_format(k) == ",.0f"
     assert bar["encoding"]["color"]["condition"]["test"] == "datum.selected"
     assert bar["encoding"]["opacity"]["condition"]["test"] == "datum.complete"

@@ -271,7 +271,9 @@ def test_summary_sentences(kf: pl.DataFrame) -> None:
         "In February 2025, revenue was DKK12,000 – up 20.0% on the period before "
         "and up 50.0% on the same period last year.",
         # Judged: revenue, customers (same), traffic to lead, sessions, CPC; spend is neutral.
-        "Of 5 KPIs with a direction, 3 improved on the period before and 1 got worse.",
+        # Against Feb 2024: revenue, customers, TTL, sessions better; CPC 5.0 = 5.0 the same.
+        "Of 5 KPIs with a direction, 3 improved on the period before and 1 got worse; "
+        "against the same period last year, 4 of 5 improved.",
         # Sessions +25 % beats revenue +20 % and +0.5 pp (weighed as 5 %).
         "Biggest improvement: Sessions (+25.0%, now 2,000).",
         "Worth a look: Cost per click (+25.0%, now DKK5.00).",
@@ -330,7 +332,9 @@ def test_summary_worst_is_the_biggest_decline(kf: pl.DataFrame) -> None:
     rows = scorecard(kf, kpis=["revenue", "sessions"], at="2025-03")
     # 2025-03 vs 2025-02: revenue 5000 vs 12000 = -58.3 %, sessions 1000 vs 2000 = -50 %.
     assert summary(rows, period="2025-03")[1:] == [
-        "Of 2 KPIs with a direction, 0 improved on the period before and 2 got worse.",
+        # Against March 2024 (5000 and 1000): both the same.
+        "Of 2 KPIs with a direction, 0 improved on the period before and 2 got worse; "
+        "against the same period last year, 0 of 2 improved.",
         "Worth a look: Revenue (-58.3%, now DKK5,000).",
     ]
 

@@ -1,0 +1,98 @@
+"""The real flow in a real browser: open, upload, map, visit every page, reload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A Danish shop's monthly export: `;`, decimal commas, thousands dots, dd-mm-yyyy, a total row.
+NORDIC_CSV = (
+    "Dato;Kanal;Besøg;Leads;Nye kunder;Omsætning (kr.);Annonceudgift (kr.)\n"
+    "01-09-2026;Google Ads;1.200;48;6;30.000,00;4.500,50\n"
+    "15-09-2026;Meta;800;20;2;12.500,00;2.000,00\n"
+    "01-10-2026;Google Ads;1.500;60;9;45.250,50;5.000,00\n"
+    "15-10-2026;Meta;1.000;25;3;15.000,00;2.500,00\n"
+    "I alt;;4.500;153;20;102.750,50;14.000,50\n"
+).encode("utf-8-sig")
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    # Charts draw after the script ends: give Vega a moment, then wait for any canvas.
+    page.wait_for_timeout(800)
+    charts = page.locator("[data-testid='stVegaLiteChart'], [data-testid='stMetric'] canvas")
+    if charts.count():
+        charts.first.wait_for(state="visible")
+    page.wait_for_timeout(700)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.inner_text("body")
+
+
+def goto_page(page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    wait_idle(page)
+
+
+def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_path):
+    page.goto(app_url)
+    wait_idle(page)
+    # A newcomer lands on a real dashboard: the sample workspace's scorecard.
+    metrics = page.locator("[data-testid='stMetric']")
+    metrics.nth(5).wait_for()
+    wait_idle(page)
+    assert metrics.count() >= 6
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "overview-sample.png", full_page=True)
+
+    goto_page(page, "Data")
+    page.get_by_text("Which column is what").wait_for()
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "data-sample.png", full_page=True)
+
+    csv_path = tmp_path / "salg_sept_okt.csv"
+    csv_path.write_bytes(NORDIC_CSV)
+    page.locator("input[type='file']").set_input_files(str(csv_path))
+    page.get_by_text("salg_sept_okt.csv: header in row 1").wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "5 rows" not in body  # the total row was left out
+    assert "4 rows" in body
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "data-nordic-csv.png", full_page=True)
+
+    goto_page(page, "Overview")
+    body = page.inner_text("body")
+    # October 2026: 45,250.50 + 15,000.00 = 60,250.50 kr. revenue, 12 new customers.
+    assert "DKK60,250" in body.replace("\u00a0", "") or "DKK60,251" in body.replace("\u00a0", "")
+    assert "12" in body
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "overview-nordic-csv.png", full_page=True)
+
+    # Quarters instead of months: the whole page follows.
+    page.locator("[data-testid='stSidebar']").get_by_text("Quarter", exact=True).click()
+    wait_idle(page)
+    assert_no_exception(page)
+    assert "Q3 2026" in page.inner_text("body") or "Q4 2026" in page.inner_text("body")
+
+    goto_page(page, "Data")
+    workbook = ROOT / "sample_data" / "nordlys_marketing.xlsx"
+    page.locator("input[type='file']").set_input_files(str(workbook))
+    wait_idle(page)
+    page.get_by_text("Which column is what").wait_for()
+    assert_no_exception(page)
+
+    page.reload()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "after-reload.png", full_page=True)

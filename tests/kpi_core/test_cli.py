@@ -1,0 +1,146 @@
+"""The command line: JSON and CSV output, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpi_core.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data" / "nordlys_marketing.xlsx"
+
+NORDIC_CSV = (
+    "Rapport for september og oktober\n"
+    "\n"
+    "Dato;Kanal;Besøg;Leads;Nye kunder;Omsætning (kr.);Annonceudgift (kr.)\n"
+    "01-09-2026;Google Ads;1.200;48;6;30.000,00;4.500,50\n"
+    "15-09-2026;Meta;800;20;2;12.500,00;2.000,00\n"
+    "01-10-2026;Google Ads;1.500;60;9;45.250,50;5.000,00\n"
+    "15-10-2026;Meta;1.000;25;3;15.000,00;2.500,00\n"
+    "I alt;;4.500;153;20;102.750,50;14.000,50\n"
+)
+
+
+@pytest.fixture
+def nordic(tmp_path: Path) -> Path:
+    path = tmp_path / "salg.csv"
+    path.write_bytes(NORDIC_CSV.encode("utf-8-sig"))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_inspect_reports_how_the_file_was_read(capsys, nordic: Path) -> None:
+    code, out, err = run(capsys, "inspect", nordic)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["header_row"] == 3
+    assert report["rows"] == 4
+    assert report["sheet"] is None
+    fields = {c["name"]: c["field"] for c in report["columns"]}
+    assert fields == {
+        "Dato": "date",
+        "Kanal": "channel",
+        "Besøg": "sessions",
+        "Leads": "leads",
+        "Nye kunder": "customers",
+        "Omsætning (kr.)": "revenue",
+        "Annonceudgift (kr.)": "spend",
+    }
+    assert all(0 < c["confidence"] <= 1 for c in report["columns"])
+    assert report["excluded_rows"] == [{"row": 8, "reason": report["excluded_rows"][0]["reason"]}]
+    assert "total" in report["excluded_rows"][0]["reason"].lower()
+
+
+def test_inspect_lists_workbook_sheets(capsys) -> None:
+    code, out, err = run(capsys, "inspect", SAMPLE)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["sheets"] == ["Læs mig", "Marketing dagligt", "Budget 2026"]
+    assert report["sheet"] == "Marketing dagligt"
+    assert report["header_row"] == 4
+
+
+def test_kpis_per_month_as_ratios_of_sums(capsys, nordic: Path) -> None:
+    code, out, err = run(capsys, "kpis", nordic, "--format", "json")
+    assert code == 0, err
+    rows = {r["period"]: r for r in json.loads(out)}
+    assert set(rows) == {"2026-09", "2026-10"}
+    october = rows["2026-10"]
+    assert october["revenue"] == pytest.approx(60250.50)
+    assert october["sessions"] == 2500
+    # Σleads / Σsessions = 85 / 2500, not the mean of 60/1500 and 25/1000.
+    assert october["traffic_to_lead"] == pytest.approx(85 / 2500)
+    assert october["cac"] == pytest.approx(7500 / 12)
+    assert october["roas"] == pytest.approx(60250.50 / 7500)
+    assert "period_start" not in october
+
+
+@pytest.mark.parametrize(
+    ("period", "labels"),
+    [("month", ["2026-09", "2026-10"]), ("quarter", ["2026-Q3", "2026-Q4"]), ("year", ["2026"])],
+)
+def test_kpis_period_labels(capsys, nordic: Path, period: str, labels: list[str]) -> None:
+    code, out, _ = run(capsys, "kpis", nordic, "--period", period)
+    assert code == 0
+    assert [r["period"] for r in csv.DictReader(io.StringIO(out))] == labels
+
+
+def test_kpis_by_channel(capsys, nordic: Path) -> None:
+    code, out, _ = run(capsys, "kpis", nordic, "--by", "channel", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    meta_oct = next(r for r in rows if r["period"] == "2026-10" and r["channel"] == "Meta")
+    assert meta_oct["leads"] == 25
+    assert meta_oct["cpl"] == pytest.approx(2500 / 25)
+
+
+def test_map_overrides_a_suggestion(capsys, nordic: Path) -> None:
+    code, out, _ = run(capsys, "kpis", nordic, "--map", "Omsætning (kr.)=none", "--format", "json")
+    assert code == 0
+    assert "revenue" not in json.loads(out)[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["kpis", "missing.csv"], "There is no file ‘missing.csv’"),
+        (["kpis", "{nordic}", "--map", "Nope=sessions"], "There is no column ‘Nope’"),
+        (["kpis", "{nordic}", "--map", "Besøg=visits"], "‘visits’ is not a field"),
+        (["kpis", "{nordic}", "--map", "Besøg"], "is not COLUMN=FIELD"),
+        (["kpis", "{nordic}", "--period", "week"], "invalid choice"),
+        (["kpis", "{nordic}", "--by", "campaign"], "Cannot split by campaign"),
+        (["inspect", "{empty}"], "empty"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_2(
+    nordic: Path, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    empty = tmp_path / "tom.xlsx"
+    empty.write_bytes(b"")
+    argv = [a.format(nordic=nordic, empty=empty) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-m", "kpi_core", *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,47 @@
+"""AppTest helpers: the real app.py frame, started on a page."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit import config
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[AppTest]:
+    """The app as a newcomer opens it: the sample workspace on the Overview page."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("KPI_KOMPAS_HOME", str(tmp_path))
+    # AppTest keeps its widgets' format_func lambdas in session state, which the real
+    # server never does; our own keys are checked by assert_state_pickles instead.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    previous = config.get_option("runner.enforceSerializableSessionState")
+    config.set_option("runner.enforceSerializableSessionState", False)
+    yield at
+    config.set_option("runner.enforceSerializableSessionState", previous)
+
+
+def assert_state_pickles(at: AppTest) -> None:
+    """What the app keeps per session must survive pickling, as the real server demands."""
+    state = {}
+    for k in at.session_state.keys():  # noqa: SIM118 (AppTest's proxy is not iterable)
+        try:
+            state[k] = at.session_state[k]
+        except KeyError:  # a button's trigger value lives only during its run
+            continue
+    pickle.dumps(state)
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says in text, for assertions on findings."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += (
+        [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error]
+    )
+    return "\n".join(str(p) for p in parts)
