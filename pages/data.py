@@ -12,7 +12,18 @@ from ui import loaders, session, widgets
 
 UPLOAD_KEY = "kk_upload"
 ERRORS_KEY = "kk_upload_errors"
+READ_KEY = "kk_read_notes"
 FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"]
+_ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (with BOM)",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "cp1252": "Windows-1252",
+    "latin-1": "Latin-1",
+    "iso-8859-1": "Latin-1",
+}
 _KIND_WORDS = {"date": "dates", "number": "numbers", "text": "text", "id": "ids (kept as text)"}
 
 
@@ -44,7 +55,8 @@ st.file_uploader(
 )
 
 # Read queued uploads here, not in the callback, so a large file shows progress.
-for new in st.session_state.pop("kk_pending", []):
+pending = st.session_state.pop("kk_pending", [])
+for new in pending:
     size_mb = len(new.data) / 1_000_000
     with st.status(f"Reading {new.name} ({size_mb:.1f} MB)…") as status:
         result = loaders.view(new)
@@ -53,10 +65,14 @@ for new in st.session_state.pop("kk_pending", []):
             st.session_state.setdefault(ERRORS_KEY, []).append(result.message)
         else:
             session.add_file(new)
-            status.update(
-                label=f"Read {new.name}: {result.rows:,} rows in {result.seconds:.1f} s",
-                state="complete",
+            st.session_state.setdefault(READ_KEY, []).append(
+                f"Read {new.name}: {result.rows:,} rows in {result.seconds:.1f} s."
             )
+if pending:
+    # The sidebar already ran with the old file: run again so every part shows the new one.
+    st.rerun()
+for note in st.session_state.pop(READ_KEY, []):
+    st.success(note, icon=":material/task_alt:")
 
 for message in st.session_state.get(ERRORS_KEY, []):
     st.error(
@@ -94,7 +110,8 @@ text_format = ""
 if t.file_format == "csv":
     sep = {";": "semicolons", ",": "commas", "\t": "tabs", "|": "bars"}.get(t.delimiter or "", "?")
     decimal = "decimal commas" if t.decimal == "," else "decimal points"
-    text_format = f" Text file in {t.encoding}, separated by {sep}, with {decimal}."
+    encoding = _ENCODINGS.get((t.encoding or "").lower(), t.encoding)
+    text_format = f" Text file in {encoding}, separated by {sep}, with {decimal}."
 st.markdown(
     f"**{file.name}**: {where}header in row {t.header_row}, **{v.rows:,} rows** and "
     f"{len(t.kinds)} columns.{layout}{text_format}"
@@ -203,4 +220,12 @@ if date_column:
 
 st.subheader("Preview")
 st.caption(f"The first {min(v.rows, loaders.PREVIEW_ROWS):,} of {v.rows:,} rows, as read.")
-st.dataframe(t.frame, hide_index=True)
+st.dataframe(
+    t.frame,
+    hide_index=True,
+    column_config={
+        c: st.column_config.DateColumn(c, format="localized")
+        for c, kind in t.kinds.items()
+        if kind == "date"
+    },
+)
