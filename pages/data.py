@@ -178,6 +178,8 @@ edited = st.data_editor(
     editor_base,
     key=f"kk_mapping_{file.key}_{t.sheet}",
     hide_index=True,
+    # Every column in view: a mapping you have to scroll to check is one you do not check.
+    height=min(36 * (len(t.kinds) + 1) + 3, 760),
     disabled=["Column", "Holds", "Confidence", "Why"],
     column_config={
         "Field": st.column_config.SelectboxColumn(
