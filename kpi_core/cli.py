@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,4 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")
         return 2
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): not an error; keep Python's exit quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -57,8 +57,10 @@ def test_periods_add_up_to_the_whole(mapped: pl.DataFrame, period: str) -> None:
         assert per[field_id].sum() == pytest.approx(whole[field_id].item(), rel=1e-9)
 
 
-def test_rates_stay_in_zero_to_one_for_every_month_and_channel(mapped: pl.DataFrame) -> None:
-    kf = kpi_frame(mapped, period="month", by=["channel"])
+def test_rates_stay_in_zero_to_one_per_channel_over_the_two_years(mapped: pl.DataFrame) -> None:
+    # Stages are counted on the day each event happened, so in one month the SQLs can
+    # outnumber the MQLs (they come from earlier months); over the whole file they cannot.
+    kf = kpi_frame(mapped, period=None, by=["channel"])
     for k in KPIS.values():
         if k.is_rate and k.id in kf.columns:
             values = kf[k.id].drop_nulls()

@@ -266,9 +266,9 @@ def test_a_column_named_after_the_field_wins_over_a_synonym(kinds: dict, expecte
 
 
 def test_first_date_column_is_the_date_when_no_header_says_so() -> None:
-    s = suggest_mapping({"Oprettet": "date", "Ændret": "date", "Besøg": "number"})
+    s = suggest_mapping({"Leveret": "date", "Ændret": "date", "Besøg": "number"})
     assert [(x.column, x.field) for x in s] == [
-        ("Oprettet", "date"),
+        ("Leveret", "date"),
         ("Ændret", None),
         ("Besøg", "sessions"),
     ]

@@ -1,0 +1,242 @@
+"""What a file is, judged by its content and never by its name.
+
+A CSV renamed to ``.xlsx`` is a CSV; an xlsx renamed to ``.csv`` is an xlsx.
+Everything that is not a workbook or a readable text table gets its own
+message that says what the file is and what to upload instead.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from kpi_core.ingest.guard import check_zip_directory, damaged
+from kpi_core.ingest.model import FileFormat
+from kpi_core.issues import InputError
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BIFF8_GLOBALS_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"
+_SAVE_AS_XLSX = "Open it in Excel, choose File › Save As › Excel Workbook (.xlsx), and upload that."
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "an image (PNG)"),
+    (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"{\\rtf", "a Rich Text document"),
+)
+
+
+def _utf16le(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def is_blank(data: bytes) -> bool:
+    """True for 0 bytes, or only whitespace, byte-order marks and NULs."""
+    stripped = data
+    for bom in (b"\xef\xbb\xbf", *_UTF16_BOMS):
+        if stripped.startswith(bom):
+            stripped = stripped[len(bom) :]
+    if stripped[: 64 << 10].replace(b"\x00", b"").strip():
+        return False  # decided by the head, without copying a large file
+    return not stripped.replace(b"\x00", b"").strip()
+
+
+def looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: every other byte is NUL."""
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return odd.count(0) > 0.4 * len(odd) or even.count(0) > 0.4 * len(even)
+
+
+def looks_binary(head: bytes) -> bool:
+    """Control characters that no text export contains."""
+    if head.startswith(_UTF16_BOMS) or looks_like_utf16(head):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(head.count(bytes([c])) for c in (*range(0, 9), 11, 12, *range(14, 32), 127))
+    return controls > max(1, len(head) // 100)
+
+
+def _zip_format(data: bytes, *, source: str) -> FileFormat:
+    check_zip_directory(data, source=source)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise damaged(source) from exc
+    with zf:
+        if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+            mimetype = zf.read("mimetype").strip()
+            if mimetype == b"application/vnd.oasis.opendocument.spreadsheet":
+                return "ods"
+            if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+                raise InputError(
+                    f"‘{source}’ is an OpenDocument file but not a spreadsheet.",
+                    source=source,
+                    hint="Upload the spreadsheet (.ods, .xlsx or .csv) that holds the data.",
+                )
+        content_types = b""
+        info = zf.NameToInfo.get("[Content_Types].xml")
+        if info is not None and info.file_size < (1 << 20):
+            content_types = zf.read(info)
+        if "xl/workbook.bin" in names or b"sheet.binary.macroEnabled.main" in content_types:
+            raise InputError(
+                f"‘{source}’ is an Excel binary workbook (.xlsb), which cannot be read.",
+                source=source,
+                hint=_SAVE_AS_XLSX,
+            )
+        if b"ms-excel.sheet.macroEnabled.main" in content_types or (
+            b"ms-excel.template.macroEnabled.main" in content_types
+        ):
+            return "xlsm"
+        if b"spreadsheetml.sheet.main" in content_types or (
+            b"spreadsheetml.template.main" in content_types
+        ):
+            return "xlsx"
+        if any(n.lower().endswith("workbook.xml") for n in names):
+            return "xlsx"
+        if "word/document.xml" in names:
+            kind = "a Word document"
+        elif "ppt/presentation.xml" in names:
+            kind = "a PowerPoint presentation"
+        else:
+            kind = "a zip archive"
+    raise InputError(
+        f"‘{source}’ is {kind}, not a spreadsheet.",
+        source=source,
+        hint="Upload the Excel workbook or CSV file itself.",
+    )
+
+
+def _ole_format(data: bytes, *, source: str) -> FileFormat:
+    # Directory entry names are stored as UTF-16LE; finding them needs no parser.
+    if _utf16le("EncryptionInfo") in data or _utf16le("EncryptedPackage") in data:
+        raise password_protected(source)
+    if _utf16le("Workbook") in data or _utf16le("Book") in data:
+        # BIFF8 encryption is a FILEPASS record (0x002F) right after the workbook's
+        # BOF record; calamine then only says it cannot detect the format.
+        bof = data.find(_BIFF8_GLOBALS_BOF)
+        if bof >= 0:
+            after = bof + 4 + int.from_bytes(data[bof + 2 : bof + 4], "little")
+            if data[after : after + 2] == b"\x2f\x00":
+                raise password_protected(source)
+        return "xls"
+    if _utf16le("WordDocument") in data:
+        kind = "an old Word document (.doc)"
+    elif _utf16le("PowerPoint Document") in data:
+        kind = "an old PowerPoint presentation (.ppt)"
+    else:
+        kind = "an Office file of an unknown kind"
+    raise InputError(
+        f"‘{source}’ is {kind}, not a spreadsheet.",
+        source=source,
+        hint="Upload the Excel workbook or CSV file itself.",
+    )
+
+
+def password_protected(source: str) -> InputError:
+    """The message for an encrypted workbook."""
+    return InputError(
+        f"‘{source}’ is password-protected, so it cannot be read.",
+        source=source,
+        hint=(
+            "Open it in Excel, remove the password (File › Info › Protect Workbook › "
+            "Encrypt with Password, clear the box), save, and upload that copy."
+        ),
+    )
+
+
+def _text_lookalike(head: bytes, *, source: str) -> None:
+    """Refuse web pages, XML and JSON that arrive with a spreadsheet name."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:1024]:
+        raise InputError(
+            f"‘{source}’ is a web page (HTML), not a spreadsheet, even if its name says so.",
+            source=source,
+            hint=_SAVE_AS_XLSX,
+        )
+    if text.startswith(b"<?xml"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
+            raise InputError(
+                f"‘{source}’ is an old Excel 2003 XML spreadsheet, which cannot be read.",
+                source=source,
+                hint=_SAVE_AS_XLSX,
+            )
+        raise InputError(
+            f"‘{source}’ is an XML file, not a table.",
+            source=source,
+            hint="Export the data as Excel (.xlsx) or CSV and upload that.",
+        )
+
+
+def _json_lookalike(data: bytes, *, source: str) -> None:
+    if data[:4096].lstrip()[:1] not in (b"{", b"[") or len(data) > (64 << 20):
+        return
+    try:
+        json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return
+    raise InputError(
+        f"‘{source}’ holds JSON data, not a table.",
+        source=source,
+        hint="Export the data as Excel (.xlsx) or CSV and upload that.",
+    )
+
+
+def detect_format(data: bytes, *, source: str) -> FileFormat:
+    """Tell what a file is from its bytes.
+
+    Parameters
+    ----------
+    data
+        The whole file.
+    source
+        The file name as the user gave it (for messages only).
+
+    Returns
+    -------
+    FileFormat
+        ``"xlsx"``, ``"xlsm"``, ``"xls"``, ``"ods"`` or ``"csv"`` (any text table).
+
+    Raises
+    ------
+    InputError
+        Empty, password-protected, damaged, or not a spreadsheet at all.
+    """
+    if is_blank(data):
+        raise InputError(
+            f"‘{source}’ is empty.",
+            source=source,
+            hint="Export the data again and upload the new file.",
+        )
+    if data.startswith(_ZIP_MAGIC):
+        return _zip_format(data, source=source)
+    if data.startswith(_OLE_MAGIC):
+        return _ole_format(data, source=source)
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(
+                f"‘{source}’ is {kind}, not a spreadsheet.",
+                source=source,
+                hint="Upload the Excel workbook or CSV file that holds the data.",
+            )
+    head = data[: 64 << 10]
+    if looks_binary(head):
+        raise InputError(
+            f"‘{source}’ is not a spreadsheet or a text (CSV) file that can be read.",
+            source=source,
+            hint="Upload an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a CSV.",
+        )
+    if not head.startswith(_UTF16_BOMS) and not looks_like_utf16(head):
+        _text_lookalike(head, source=source)
+        _json_lookalike(data, source=source)
+    return "csv"
