@@ -36,7 +36,7 @@ with st.sidebar:
         if isinstance(v, loaders.TableView):
             kf = loaders.kpis(active, loaders.mapping_for(active, v), period=kind)
             if not isinstance(kf, loaders.Failure):
-                widgets.period_at(kf)
+                widgets.period_at(kf, dataset=active.key)
         if active.sample:
             st.caption(
                 "You are looking at the sample workspace of a made-up Danish solar installer. "

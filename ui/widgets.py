@@ -30,20 +30,22 @@ def period_kind(*, key: str = PERIOD_KIND_KEY) -> Period:
     return choice or "month"
 
 
-def period_at(kf: pl.DataFrame, *, key: str = PERIOD_AT_KEY) -> str | None:
+def period_at(kf: pl.DataFrame, *, dataset: str, key: str = PERIOD_AT_KEY) -> str | None:
     """Pick one period with data; defaults to the latest complete one.
 
-    The options come from ``kf`` (a KPI frame); a remembered choice that is
-    not among them (another file, another period length) falls back to the
-    default instead of failing.
+    The options come from ``kf`` (a KPI frame of the file ``dataset``). A new
+    file starts on its own default period; a remembered choice that is not
+    among the options (another period length) falls back to the default.
     """
     with_data = kf.filter(pl.col("days") > 0)
     if with_data.is_empty():
         return None
     labels = with_data["period"].to_list()[::-1]
     complete = dict(zip(with_data["period"], with_data["complete"], strict=True))
-    if st.session_state.get(key) not in labels:
+    owner = f"{key}__dataset"
+    if st.session_state.get(key) not in labels or st.session_state.get(owner) != dataset:
         st.session_state[key] = default_period(kf)
+        st.session_state[owner] = dataset
 
     def label(p: str) -> str:
         return period_name(p) + ("" if complete[p] else " (partial)")
