@@ -26,6 +26,7 @@ import polars as pl
 from kpi_core.compute import PERIODS, kpi_frame
 from kpi_core.ingest import LoadedTable, load_path
 from kpi_core.issues import InputError
+from kpi_core.leads import funnel_report
 from kpi_core.mapping import (
     apply_mapping,
     parse_map_options,
@@ -54,26 +55,42 @@ def _parser() -> _Parser:
     p = sub.add_parser("inspect", help="how the file is read and mapped (JSON)")
     file_args(p)
 
+    def map_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="map a column to a canonical field, overriding the suggestion; FIELD none unmaps",
+        )
+
     p = sub.add_parser("kpis", help="KPIs per period (and channel)")
     file_args(p)
-    p.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=FIELD",
-        help="map a column to a canonical field, overriding the suggestion; FIELD none unmaps",
-    )
+    map_option(p)
     p.add_argument("--period", choices=PERIODS, default="month")
     p.add_argument("--by", choices=["channel", "campaign"], help="one row per period and value")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    p = sub.add_parser("funnel", help="stage counts and conversion (CRM exports: time to convert)")
+    p.add_argument(
+        "file", help="a marketing export (sums per day) or a CRM export (one row per lead)"
+    )
+    p.add_argument("file2", nargs="?", help="a second lead-level file (e.g. closed deals)")
+    p.add_argument("--sheet", help="the sheet to read in FILE (default: the one holding the data)")
+    map_option(p)
+    p.add_argument("--join-on", metavar="COLUMN", help="the id column that joins FILE and FILE2")
+    p.add_argument("--by", choices=["channel"], help="one block per channel")
+    p.add_argument("--format", choices=["csv", "json"], default="json")
     return parser
 
 
-def _load(args: argparse.Namespace) -> LoadedTable:
-    path = Path(args.file)
+def _load(
+    args: argparse.Namespace, name: str | None = None, sheet: str | None = None
+) -> LoadedTable:
+    path = Path(name or args.file)
     if not path.is_file():
-        raise InputError(f"There is no file ‘{args.file}’.")
-    return load_path(path, sheet=args.sheet)
+        raise InputError(f"There is no file ‘{path}’.")
+    return load_path(path, sheet=sheet if name else args.sheet)
 
 
 def _inspect(args: argparse.Namespace) -> dict:
@@ -116,6 +133,41 @@ def _kpis(args: argparse.Namespace) -> pl.DataFrame:
     return kf.drop("period_start", "period_end", "complete", "days", strict=False)
 
 
+def _funnel(args: argparse.Namespace) -> dict | pl.DataFrame:
+    table = _load(args)
+    deals = _load(args, args.file2) if args.file2 else None
+    if deals is None and args.join_on:
+        raise InputError("--join-on needs a second file to join with.")
+    overrides = parse_map_options(args.map)
+    mapping = resolve_mapping(table.kinds, overrides) if overrides else None
+    report = funnel_report(
+        table.frame,
+        kinds=table.kinds,
+        deals=deals.frame if deals is not None else None,
+        join_on=args.join_on,
+        by=args.by,
+        mapping=mapping,
+    )
+    stages = report.stages.drop("note", strict=False)
+    if args.format == "csv":
+        return stages
+    notes = [i.message for i in report.issues]
+    head = {"file": table.source, "level": report.level, "as_of": report.as_of}
+    if args.by:
+        blocks = [
+            {args.by: key[0], "stages": part.drop(args.by).to_dicts()}
+            for key, part in stages.group_by(args.by, maintain_order=True)
+        ]
+        return {**head, "by": args.by, "blocks": blocks, "notes": notes}
+    return {
+        **head,
+        "traffic_to_lead": report.traffic_to_lead,
+        "lead_to_customer": report.lead_to_customer,
+        "stages": stages.to_dicts(),
+        "notes": notes,
+    }
+
+
 def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
     if isinstance(result, pl.DataFrame):
         if fmt == "json":
@@ -136,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_inspect(args), "json")
         elif args.command == "kpis":
             _emit(_kpis(args), args.format)
+        elif args.command == "funnel":
+            _emit(_funnel(args), args.format)
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")

@@ -146,3 +146,56 @@ def test_bad_input_is_one_error_line_and_exit_2(
     assert lines[0].startswith("error: ")
     assert expected in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+CRM = ROOT / "sample_data" / "crm_leads.csv"
+
+LEADS = (
+    "Lead-ID;Oprettet;Kilde;MQL dato;SQL dato;Vundet dato;Tabt dato\n"
+    "001;01-09-2026;Google Ads;03-09-2026;10-09-2026;21-09-2026;\n"
+    "002;02-09-2026;Google Ads;04-09-2026;;;30-09-2026\n"
+    "003;05-09-2026;Meta;;;;06-09-2026\n"
+    "004;07-09-2026;Meta;08-09-2026;12-09-2026;;15-10-2026\n"
+)
+
+
+def test_funnel_on_lead_level_data_has_days_to_convert(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS, encoding="utf-8")
+    code, out, err = run(capsys, "funnel", path)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["level"] == "leads"
+    stages = {s["stage"]: s for s in report["stages"]}
+    # 4 leads, 3 reached MQL, 2 SQL, 1 won (lead 001, 20 days after it was created).
+    assert [stages[s]["count"] for s in ("leads", "mqls", "sqls", "customers")] == [4, 3, 2, 1]
+    assert stages["sqls"]["pct_of_previous"] == pytest.approx(2 / 3)
+    assert stages["customers"]["pct_of_first"] == pytest.approx(1 / 4)
+    assert stages["customers"]["median_days"] == 20
+    assert report["lead_to_customer"] == pytest.approx(1 / 4)
+
+
+def test_funnel_by_channel_gives_one_block_per_channel(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text(LEADS, encoding="utf-8")
+    code, out, _ = run(capsys, "funnel", path, "--by", "channel")
+    assert code == 0
+    blocks = {b["channel"]: b["stages"] for b in json.loads(out)["blocks"]}
+    assert set(blocks) == {"Google Ads", "Meta"}
+    assert [s["count"] for s in blocks["Meta"]] == [2, 1, 1, 0]
+
+
+def test_funnel_on_aggregated_data_as_csv(capsys, nordic: Path) -> None:
+    code, out, _ = run(capsys, "funnel", nordic, "--format", "csv")
+    assert code == 0
+    rows = {r["stage"]: r for r in csv.DictReader(io.StringIO(out))}
+    # Σsessions 4,500 → Σleads 153 → Σcustomers 20 over both months.
+    assert float(rows["leads"]["pct_of_previous"]) == pytest.approx(153 / 4500)
+    assert float(rows["customers"]["pct_of_first"]) == pytest.approx(20 / 4500)
+    assert rows["customers"]["median_days"] == ""
+
+
+def test_funnel_join_on_needs_two_files(capsys, nordic: Path) -> None:
+    code, _, err = run(capsys, "funnel", nordic, "--join-on", "Lead-ID")
+    assert code == 2
+    assert err.startswith("error: --join-on needs a second file")
