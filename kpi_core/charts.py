@@ -132,3 +132,184 @@ def coverage_frame(data: pl.DataFrame) -> pl.DataFrame:
         .join(counts, on="month", how="left", maintain_order="left")
         .with_columns(pl.col("rows").fill_null(0))
     )
+
+
+_STAGE_COLOURS = alt.Scale(
+    domain=["Awareness", "Engagement", "Conversion"], range=["#90caf9", "#1f5f8b", "#2e7d32"]
+)
+
+
+def funnel_chart(steps: pl.DataFrame) -> alt.Chart:
+    """The funnel as horizontal bars, journey order top to bottom, coloured by stage.
+
+    ``steps`` is ``Funnel.steps`` (or ``LeadSummary.funnel``) without ``by``. Bar
+    lengths are on a log scale: impressions and customers differ by four orders of
+    magnitude, and a linear scale would hide every stage after the first.
+    """
+    order = steps["label"].to_list()
+    data = steps.select("label", "journey_stage", "count", "pct_of_previous", "pct_of_first")
+    # A log axis has no zero: bars start at 1 instead.
+    data = data.with_columns(pl.lit(1.0).alias("baseline"))
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=order, title=None),
+        x=alt.X("count:Q", scale=alt.Scale(type="log"), title="Count (log scale)"),
+    )
+    bars = base.mark_bar().encode(
+        x2="baseline:Q",
+        color=alt.Color(
+            "journey_stage:N",
+            scale=_STAGE_COLOURS,
+            title=None,
+            legend=alt.Legend(orient="bottom", direction="horizontal"),
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="Stage"),
+            alt.Tooltip("count:Q", title="Count", format=",.0f"),
+            alt.Tooltip("pct_of_previous:Q", title="% of previous step", format=".1%"),
+            alt.Tooltip("pct_of_first:Q", title="% of first step", format=".2%"),
+        ],
+    )
+    labels = (
+        base.transform_calculate(
+            text="format(datum.count, ',.0f') + (isValid(datum.pct_of_previous) ? '  ('"
+            " + format(datum.pct_of_previous, '.1%') + ' of previous)' : '')"
+        )
+        .mark_text(align="left", dx=4, color="#1b2631")
+        .encode(text="text:N")
+    )
+    # Streamlit fits legend and axis title into this height too.
+    return (bars + labels).properties(height=34 * len(order) + 110)
+
+
+def channel_steps_chart(steps: pl.DataFrame, *, by: str = "channel") -> alt.Chart:
+    """Each step's conversion per channel as a heat map, so the best channel per step shows.
+
+    ``steps`` is ``Funnel.steps`` with ``by`` (long: one row per channel and stage).
+    """
+    data = steps.filter(pl.col("step").is_not_null())
+    order = data.unique("step_label", maintain_order=True)["step_label"].to_list()
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{by}:N", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("step_label:N", sort=order, title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "pct_of_previous:Q",
+            title="% of previous",
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=".0%"),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{by}:N", title=by.capitalize()),
+            alt.Tooltip("step_label:N", title="Step"),
+            alt.Tooltip("pct_of_previous:Q", title="Conversion", format=".1%"),
+            alt.Tooltip("count:Q", title="Reached", format=",.0f"),
+        ],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("pct_of_previous:Q", format=".1%"),
+        color=alt.condition(
+            alt.datum.pct_of_previous > 0.35, alt.value("white"), alt.value("#1b2631")
+        ),
+    )
+    return (cells + text).properties(height=44 * len(order))
+
+
+def step_rate_chart(trend: pl.DataFrame, *, step: str) -> alt.Chart:
+    """One step's conversion rate per period, with the same period last year dashed.
+
+    ``trend`` is :func:`kpi_core.funnel.funnel_trend` (one row per step and period).
+    """
+    data = trend.filter(pl.col("step") == step).select(
+        "period", "period_start", "rate", "complete", "vs_previous_pp", "vs_last_year_pp"
+    )
+    last_year = data.select(
+        pl.col("period_start").dt.offset_by("1y"), pl.col("rate").alias("last_year")
+    )
+    data = data.join(last_year, on="period_start", how="left", maintain_order="left")
+    x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+    tooltip = [
+        alt.Tooltip("period:N", title="Period"),
+        alt.Tooltip("rate:Q", title="Rate", format=".1%"),
+        alt.Tooltip("vs_previous_pp:Q", title="vs period before (pp)", format="+.1f"),
+        alt.Tooltip("vs_last_year_pp:Q", title="vs last year (pp)", format="+.1f"),
+    ]
+    base = alt.Chart(data).encode(x=x)
+    line = base.mark_line(point=True, color=NEUTRAL).encode(
+        y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format=".0%")), tooltip=tooltip
+    )
+    previous = base.mark_line(strokeDash=[4, 3], color="#78909c").encode(y="last_year:Q")
+    return (line + previous).properties(height=240)
+
+
+def time_to_convert_chart(histogram: pl.DataFrame, *, max_bins: int = 16) -> alt.Chart:
+    """How many days leads took to become customers, in bins (``LeadSummary.histogram``).
+
+    The long tail past ``max_bins`` bins is folded into one last bar, so a few slow
+    deals do not squeeze the bars that matter into slivers.
+    """
+    if histogram.height > max_bins:
+        head = histogram.head(max_bins - 1)
+        tail = histogram.slice(max_bins - 1)
+        start = int(tail["bin_start"][0])
+        folded = pl.DataFrame(
+            {
+                "bin_start": [start],
+                "bin_end": [int(tail["bin_end"].max())],
+                "label": [f"{start}+ days"],
+                "count": [int(tail["count"].sum())],
+                "share": [float(tail["share"].sum())],
+            },
+            schema=histogram.select("bin_start", "bin_end", "label", "count", "share").schema,
+        )
+        histogram = pl.concat([head.select(folded.columns), folded])
+    order = histogram["label"].to_list()
+    return (
+        alt.Chart(histogram)
+        .mark_bar(color=GOOD)
+        .encode(
+            x=alt.X("label:N", sort=order, title="Days from lead to customer"),
+            y=alt.Y("count:Q", title="Customers"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Days"),
+                alt.Tooltip("count:Q", title="Customers", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
+def cohort_chart(cohorts: pl.DataFrame) -> alt.Chart:
+    """Lead-to-customer rate by the month leads came in; open cohorts drawn faded.
+
+    ``cohorts`` is ``LeadSummary.cohorts``. An open cohort's rate is a floor, not a
+    result: its leads have not had time to convert yet.
+    """
+    data = cohorts.with_columns(
+        pl.when(pl.col("is_open"))
+        .then(pl.lit("still open"))
+        .otherwise(pl.lit("settled"))
+        .alias("status")
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("cohort:O", title="Month the leads came in", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("lead_to_customer:Q", title="Became customers", axis=alt.Axis(format=".0%")),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=["settled", "still open"], range=[NEUTRAL, MUTED]),
+                title=None,
+            ),
+            tooltip=[
+                alt.Tooltip("cohort:N", title="Cohort"),
+                alt.Tooltip("leads:Q", title="Leads", format=","),
+                alt.Tooltip("customers:Q", title="Customers", format=","),
+                alt.Tooltip("lead_to_customer:Q", title="Lead → customer", format=".1%"),
+                alt.Tooltip("pending:Q", title="Still undecided", format=","),
+            ],
+        )
+        .properties(height=240)
+    )

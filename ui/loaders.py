@@ -9,6 +9,7 @@ between sessions holding the very same bytes, which is the same result.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, replace
 
@@ -17,8 +18,18 @@ import streamlit as st
 
 from kpi_core.charts import coverage_frame
 from kpi_core.compute import Period, kpi_frame
+from kpi_core.funnel import Funnel, Leak, biggest_leak, funnel, funnel_trend, leak_table
 from kpi_core.ingest import LoadedTable, load_table
-from kpi_core.issues import InputError
+from kpi_core.issues import InputError, Issue
+from kpi_core.leads import (
+    LeadColumns,
+    LeadSummary,
+    join_leads,
+    lead_frame,
+    lead_summary,
+    suggest_lead_columns,
+    validate,
+)
 from kpi_core.mapping import (
     ColumnSuggestion,
     apply_mapping,
@@ -120,3 +131,120 @@ def _coverage(
 def coverage(file: DataFile, date_column: str) -> pl.DataFrame:
     """Rows per month of the file's date column."""
     return _coverage(file.sha256, file.name, file.sheet, date_column, file.data)
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    """Everything the Funnel page shows from summed (marketing) data: small frames."""
+
+    funnel: Funnel
+    by_channel: Funnel | None
+    trend: pl.DataFrame
+    leak: Leak | None
+    leaks: pl.DataFrame
+
+
+@st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)
+def _funnel_view(
+    sha256: str,
+    name: str,
+    sheet: str | None,
+    mapping: tuple[tuple[str, str], ...],
+    period: Period,
+    at: str | None,
+    window: tuple[dt.date, dt.date] | None,
+    _data: bytes,
+) -> FunnelView | Failure:
+    table = _read(sha256, name, sheet, _data)
+    if isinstance(table, Failure):
+        return table
+    try:
+        data = apply_mapping(table.frame, dict(mapping))
+        start, end = window if window else (None, None)
+        has_channel = "channel" in data.columns
+        return FunnelView(
+            funnel=funnel(data, start=start, end=end),
+            by_channel=funnel(data, by="channel", start=start, end=end) if has_channel else None,
+            trend=funnel_trend(data, period=period),
+            leak=biggest_leak(data, period=period, at=at),
+            leaks=leak_table(data, period=period, at=at),
+        )
+    except InputError as err:
+        return Failure(str(err))
+
+
+def funnel_view(
+    file: DataFile,
+    mapping: dict[str, str],
+    *,
+    period: Period,
+    at: str | None,
+    window: tuple[dt.date, dt.date] | None,
+) -> FunnelView | Failure:
+    """The funnel of ``file`` for the period ``at`` (``window`` is its first and last day)."""
+    frozen = tuple(sorted(mapping.items()))
+    return _funnel_view(file.sha256, file.name, file.sheet, frozen, period, at, window, file.data)
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """Everything the Funnel page shows from a CRM export: small frames and findings."""
+
+    summary: LeadSummary
+    columns: LeadColumns
+    issues: tuple[Issue, ...]
+    matched: int | None = None
+
+
+@st.cache_data(max_entries=16, ttl=_TTL, show_spinner=False)
+def _lead_view(
+    sha256: str,
+    name: str,
+    sheet: str | None,
+    columns: tuple[tuple[str, str], ...],
+    deals: tuple[str, str, str | None, str, str] | None,
+    _data: bytes,
+    _deals_data: bytes | None,
+) -> LeadView | Failure:
+    table = _read(sha256, name, sheet, _data)
+    if isinstance(table, Failure):
+        return table
+    try:
+        cols = LeadColumns(**dict(columns)) if columns else suggest_lead_columns(table.kinds)
+        issues = list(validate(table.frame, cols))
+        matched = None
+        if deals is not None and _deals_data is not None:
+            d_sha, d_name, d_sheet, on_left, on_right = deals
+            other = _read(d_sha, d_name, d_sheet, _deals_data)
+            if isinstance(other, Failure):
+                return other
+            joined = join_leads(
+                table.frame, other.frame, on_left=on_left, on_right=on_right, leads_columns=cols
+            )
+            leads = lead_frame(joined.frame, joined.columns)
+            issues += joined.issues
+            matched = joined.matched
+        else:
+            leads = lead_frame(table.frame, cols)
+        return LeadView(lead_summary(leads), cols, tuple(issues), matched)
+    except InputError as err:
+        return Failure(str(err))
+
+
+def lead_view(
+    file: DataFile, *, deals: DataFile | None = None, on: tuple[str, str] | None = None
+) -> LeadView | Failure:
+    """The lead-level funnel of a CRM export, optionally joined with a deals file."""
+    columns = tuple(sorted((file.lead_columns or {}).items()))
+    spec = None
+    if deals is not None and on is not None:
+        spec = (deals.sha256, deals.name, deals.sheet, on[0], on[1])
+    return _lead_view(
+        file.sha256,
+        file.name,
+        file.sheet,
+        columns,
+        spec,
+        file.data,
+        deals.data if deals is not None else None,
+    )

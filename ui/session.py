@@ -29,6 +29,7 @@ class DataFile:
     sha256: str = ""
     sheet: str | None = None  # None: the sheet ingest picks
     mapping: dict[str, str] | None = None  # None: accept the suggestions
+    lead_columns: dict[str, str] | None = None  # CRM exports: role -> column; None: suggested
     sample: bool = False
 
     def __post_init__(self) -> None:

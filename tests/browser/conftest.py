@@ -90,7 +90,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 2600}, locale="en-GB")
+    context = browser.new_context(viewport={"width": 1400, "height": 3400}, locale="en-GB")
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     yield pg

@@ -55,6 +55,13 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     assert_no_exception(page)
     page.screenshot(path=screenshots / "overview-sample.png", full_page=True)
 
+    goto_page(page, "Funnel")
+    page.get_by_text("the biggest leak in the funnel").wait_for()
+    page.get_by_text("Conversion by the month leads came in").wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "funnel-sample.png", full_page=True)
+
     goto_page(page, "Data")
     page.get_by_text("Which column is what").wait_for()
     assert_no_exception(page)

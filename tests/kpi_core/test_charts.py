@@ -233,3 +233,97 @@ def test_value_format(unit_kpi: str, fmt: str) -> None:
 def test_sparkline_values_keep_gaps() -> None:
     assert sparkline_values((1, None, 2.5)) == [1.0, None, 2.5]
     assert sparkline_values(()) == []
+
+
+# --- funnel charts ------------------------------------------------------------------------
+
+
+def _funnel_steps() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "label": ["Sessions", "Leads", "New customers"],
+            "journey_stage": ["Engagement", "Engagement", "Conversion"],
+            "count": [2000.0, 50.0, 5.0],
+            "pct_of_previous": [None, 0.025, 0.1],
+            "pct_of_first": [1.0, 0.025, 0.0025],
+        }
+    )
+
+
+def test_funnel_chart_draws_log_bars_from_one_in_journey_order() -> None:
+    from kpi_core.charts import funnel_chart
+
+    spec = funnel_chart(_funnel_steps()).to_dict()
+    bars, text = layers(spec)
+    assert bars["encoding"]["x"]["scale"]["type"] == "log"
+    # A log axis has no zero, so each bar starts at 1.
+    assert bars["encoding"]["x2"]["field"] == "baseline"
+    assert bars["encoding"]["y"]["sort"] == ["Sessions", "Leads", "New customers"]
+    assert "of previous" in text["transform"][0]["calculate"]
+    assert len(next(iter(spec["datasets"].values()))) == 3
+
+
+def test_time_to_convert_chart_folds_the_long_tail() -> None:
+    from kpi_core.charts import time_to_convert_chart
+
+    bins = pl.DataFrame(
+        {
+            "bin_start": [i * 7 for i in range(20)],
+            "bin_end": [i * 7 + 6 for i in range(20)],
+            "label": [f"{i * 7}–{i * 7 + 6} days" for i in range(20)],
+            "count": [10] * 20,
+            "share": [0.05] * 20,
+        }
+    )
+    spec = time_to_convert_chart(bins, max_bins=16).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 16
+    # Bins 15..19 (five bins of 10) fold into one bar starting at day 105.
+    assert rows[-1]["label"] == "105+ days" and rows[-1]["count"] == 50
+    assert sum(r["count"] for r in rows) == 200
+
+
+def test_cohort_chart_marks_open_cohorts() -> None:
+    from kpi_core.charts import cohort_chart
+
+    cohorts = pl.DataFrame(
+        {
+            "cohort": ["2026-08", "2026-09"],
+            "leads": [10, 8],
+            "customers": [2, 1],
+            "lead_to_customer": [0.2, 0.125],
+            "pending": [0, 3],
+            "is_open": [False, True],
+        }
+    )
+    spec = cohort_chart(cohorts).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["status"] for r in rows] == ["settled", "still open"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["settled", "still open"]
+
+
+def test_step_rate_chart_shows_one_step_with_last_year_dashed() -> None:
+    import datetime as dt
+
+    from kpi_core.charts import step_rate_chart
+
+    starts = [dt.date(2025, m, 1) for m in range(1, 13)] + [dt.date(2026, 1, 1)]
+    trend = pl.DataFrame(
+        {
+            "step": ["lead_to_mql"] * 13 + ["ctr"] * 13,
+            "period": [f"{d.year}-{d.month:02d}" for d in starts] * 2,
+            "period_start": starts * 2,
+            "rate": [0.5] * 12 + [0.4] + [0.01] * 13,
+            "complete": [True] * 26,
+            "vs_previous_pp": [None] + [0.0] * 11 + [-10.0] + [None] * 13,
+            "vs_last_year_pp": [None] * 12 + [-10.0] + [None] * 13,
+        }
+    )
+    spec = step_rate_chart(trend, step="lead_to_mql").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 13  # only the chosen step
+    # January 2026's dashed point is January 2025's rate.
+    assert rows[-1]["last_year"] == 0.5 and rows[-1]["rate"] == 0.4
+    line, dashed = layers(spec)
+    assert line["encoding"]["y"]["field"] == "rate"
+    assert dashed["mark"]["strokeDash"] == [4, 3]
