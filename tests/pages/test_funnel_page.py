@@ -72,3 +72,36 @@ def test_without_funnel_data_the_page_says_what_to_upload(app: AppTest) -> None:
     app.switch_page("pages/funnel.py").run()
     assert not app.exception
     assert "A funnel needs at least two stages" in texts(app)
+
+
+LEADS = (
+    b"Lead-ID;Oprettet;Kilde;MQL dato;SQL dato\n"
+    b"L1;01-09-2026;Google Ads;02-09-2026;05-09-2026\n"
+    b"L2;01-09-2026;Meta;03-09-2026;\n"
+    b"L3;02-09-2026;Meta;;\n"
+    b"L4;03-09-2026;Google Ads;04-09-2026;06-09-2026\n"
+)
+DEALS = (
+    "Deal;Lead;Vundet dato;Beløb\nD1;L1;21-09-2026;10.000,00\nD2;L4;13-09-2026;5.000,00\n"
+).encode()
+
+
+def test_two_files_joined_by_id_give_the_won_leads(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/data.py").run()
+    app.file_uploader(key="kk_upload").set_value(("leads.csv", LEADS, "text/csv")).run()
+    app.file_uploader(key="kk_upload").set_value(("deals.csv", DEALS, "text/csv")).run()
+    files = app.session_state["kk_files"]
+    leads_key = next(k for k, f in files.items() if f.name == "leads.csv")
+    deals_key = next(k for k, f in files.items() if f.name == "deals.csv")
+    app.switch_page("pages/funnel.py").run()
+    app.selectbox(key="kk_funnel_crm").set_value(leads_key).run()
+    app.selectbox(key=f"kk_deals_{leads_key}").set_value(deals_key).run()
+    app.selectbox(key=f"kk_join_l_{leads_key}").set_value("Lead-ID").run()
+    app.selectbox(key=f"kk_join_r_{leads_key}").set_value("Lead").run()
+    assert not app.exception
+    said = texts(app)
+    # 4 leads, 2 won (L1 after 20 days, L4 after 10 days): 50 %, median 15 days.
+    assert "2 deals matched a lead in leads.csv" in said
+    assert "Of 4 leads, 50.0% became customers" in said
+    assert "median of **15 days**" in said
