@@ -268,6 +268,30 @@ with right:
     st.subheader("Time to convert")
     st.altair_chart(time_to_convert_chart(s.histogram))
 
+with st.expander("Days to each stage, overall and by the month leads came in"):
+    st.dataframe(
+        s.time_to_convert.select(
+            pl.col("step_label").alias("From lead to"),
+            pl.col("n").alias("Leads that got there"),
+            pl.col("median_days").alias("Median days"),
+            pl.col("p75_days").alias("75 % within (days)"),
+        ),
+        hide_index=True,
+    )
+    by_cohort = s.time_by_cohort.filter(pl.col("stage") == "customers").select(
+        pl.col("cohort").alias("Leads from"),
+        pl.col("n").alias("Customers so far"),
+        pl.col("median_days").alias("Median days"),
+        pl.col("p75_days").alias("75 % within (days)"),
+        pl.col("is_open").alias("Still open"),
+    )
+    if by_cohort.height:
+        st.caption(
+            "Days from lead to customer by the month the lead came in. In an open month "
+            "only the quick deals have closed yet, so its days look shorter than they will be."
+        )
+        st.dataframe(by_cohort.reverse(), hide_index=True)
+
 st.subheader("Conversion by the month leads came in")
 open_cohorts = s.cohorts.filter(pl.col("is_open"))
 if open_cohorts.height:

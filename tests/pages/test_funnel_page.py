@@ -105,3 +105,12 @@ def test_two_files_joined_by_id_give_the_won_leads(app: AppTest) -> None:
     assert "2 deals matched a lead in leads.csv" in said
     assert "Of 4 leads, 50.0% became customers" in said
     assert "median of **15 days**" in said
+
+
+def test_days_to_each_stage_are_shown_overall_and_by_cohort(app: AppTest) -> None:
+    _open(app)
+    tables = [df.value for df in app.dataframe]
+    overall = next(t for t in tables if "From lead to" in t.columns)
+    assert list(overall["From lead to"]) == ["Lead → MQL", "Lead → SQL", "Lead → customer"]
+    cohorts = next(t for t in tables if "Leads from" in t.columns)
+    assert cohorts.iloc[0]["Leads from"] == "2026-10" and bool(cohorts.iloc[0]["Still open"])
