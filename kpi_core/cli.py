@@ -26,6 +26,7 @@ import polars as pl
 from kpi_core.compute import PERIODS, kpi_frame
 from kpi_core.ingest import LoadedTable, load_path
 from kpi_core.issues import InputError
+from kpi_core.lead_lag import leadlag_report
 from kpi_core.leads import funnel_report
 from kpi_core.mapping import (
     apply_mapping,
@@ -81,6 +82,16 @@ def _parser() -> _Parser:
     p.add_argument("--join-on", metavar="COLUMN", help="the id column that joins FILE and FILE2")
     p.add_argument("--by", choices=["channel"], help="one block per channel")
     p.add_argument("--format", choices=["csv", "json"], default="json")
+
+    p = sub.add_parser(
+        "leadlag", help="which leading KPIs move a lagging one, how far ahead (JSON)"
+    )
+    file_args(p)
+    map_option(p)
+    p.add_argument("--lagging", required=True, metavar="KPI", help="e.g. revenue or customers")
+    p.add_argument("--leading", nargs="+", metavar="KPI", help="default: every leading KPI")
+    p.add_argument("--period", choices=["month", "quarter"], default="month")
+    p.add_argument("--max-lag", type=int, default=6, metavar="N", help="periods ahead to test")
     return parser
 
 
@@ -168,6 +179,17 @@ def _funnel(args: argparse.Namespace) -> dict | pl.DataFrame:
     }
 
 
+def _leadlag(args: argparse.Namespace) -> dict:
+    if not 0 <= args.max_lag <= 24:
+        raise InputError(f"--max-lag {args.max_lag} is outside 0 to 24 periods.")
+    table = _load(args)
+    mapping = resolve_mapping(table.kinds, parse_map_options(args.map))
+    data = apply_mapping(table.frame, mapping)
+    kf = kpi_frame(data, period=args.period)
+    report = leadlag_report(kf, lagging=args.lagging, leading=args.leading, max_lag=args.max_lag)
+    return {"file": table.source, "period": args.period, **report}
+
+
 def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
     if isinstance(result, pl.DataFrame):
         if fmt == "json":
@@ -190,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_kpis(args), args.format)
         elif args.command == "funnel":
             _emit(_funnel(args), args.format)
+        elif args.command == "leadlag":
+            _emit(_leadlag(args), "json")
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")

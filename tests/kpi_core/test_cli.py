@@ -199,3 +199,30 @@ def test_funnel_join_on_needs_two_files(capsys, nordic: Path) -> None:
     code, _, err = run(capsys, "funnel", nordic, "--join-on", "Lead-ID")
     assert code == 2
     assert err.startswith("error: --join-on needs a second file")
+
+
+def test_leadlag_reports_each_lag_and_the_best(capsys) -> None:
+    code, out, err = run(
+        capsys, "leadlag", SAMPLE, "--lagging", "revenue", "--leading", "leads", "--max-lag", "3"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    (leads,) = report["leading"]
+    assert [row["lag"] for row in leads["lags"]] == [0, 1, 2, 3]
+    # Monthly changes over 24 months: lag k leaves 23 - k pairs.
+    assert [row["n"] for row in leads["lags"]] == [23, 22, 21, 20]
+    assert leads["best_lag"] == 1  # the sample's leads move about a month before revenue
+    assert leads["r"] > 0 and leads["n"] == 22
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--lagging", "nope"], "Unknown KPI 'nope'"),
+        (["--lagging", "revenue", "--max-lag", "99"], "--max-lag 99 is outside"),
+    ],
+)
+def test_leadlag_bad_input(capsys, args: list[str], expected: str) -> None:
+    code, _, err = run(capsys, "leadlag", SAMPLE, *args)
+    assert code == 2
+    assert err.startswith("error: ") and expected in err
