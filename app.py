@@ -16,6 +16,7 @@ st.set_page_config(
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
+    st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
 

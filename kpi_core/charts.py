@@ -313,3 +313,149 @@ def cohort_chart(cohorts: pl.DataFrame) -> alt.Chart:
         )
         .properties(height=240)
     )
+
+
+def indexed_chart(indexed: pl.DataFrame, *, names: dict[str, str], lagging: str) -> alt.Chart:
+    """Leading and lagging KPIs on one time axis, each indexed to 100 at the start.
+
+    ``indexed`` is :func:`kpi_core.lead_lag.indexed`; the lagging KPI is drawn thick.
+    """
+    data = indexed.with_columns(
+        pl.col("kpi").replace_strict(names, default=pl.col("kpi")).alias("name"),
+        (pl.col("kpi") == lagging).alias("is_lagging"),
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(point=False)
+        .encode(
+            x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("index:Q", title="Index (first period = 100)"),
+            color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
+            strokeWidth=alt.condition(alt.datum.is_lagging, alt.value(4), alt.value(1.6)),
+            tooltip=[
+                alt.Tooltip("name:N", title="KPI"),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+                alt.Tooltip("index:Q", title="Index", format=".0f"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def values_chart(indexed: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
+    """The same KPIs in their own units, one small chart each with its own axis."""
+    data = indexed.with_columns(
+        pl.col("kpi").replace_strict(names, default=pl.col("kpi")).alias("name")
+    )
+    return (
+        alt.Chart(data)
+        .mark_line(color=NEUTRAL)
+        .encode(
+            x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y("value:Q", title=None),
+            tooltip=[
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+            ],
+        )
+        .properties(height=90)
+        .facet(row=alt.Row("name:N", title=None))
+        .resolve_scale(y="independent")
+    )
+
+
+def correlation_chart(table: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
+    """Correlation at each lag with its 95 % interval, one row of bars per leading KPI.
+
+    ``table`` is ``LeadLag.table`` (kpi, lag, r, n, low, high).
+    """
+    data = table.filter(pl.col("r").is_not_null()).with_columns(
+        pl.col("kpi").replace_strict(names, default=pl.col("kpi")).alias("name")
+    )
+    base = alt.Chart(data).encode(x=alt.X("lag:O", title="Months (or quarters) ahead"))
+    bars = base.mark_bar(color=NEUTRAL).encode(
+        y=alt.Y("r:Q", title="Correlation", scale=alt.Scale(domain=[-1, 1])),
+        tooltip=[
+            alt.Tooltip("name:N", title="KPI"),
+            alt.Tooltip("lag:O", title="Ahead by"),
+            alt.Tooltip("r:Q", title="Correlation", format=".2f"),
+            alt.Tooltip("low:Q", title="Likely from", format=".2f"),
+            alt.Tooltip("high:Q", title="Likely to", format=".2f"),
+            alt.Tooltip("n:Q", title="Periods used"),
+        ],
+    )
+    whiskers = base.mark_rule(color="#37474f").encode(y="low:Q", y2="high:Q")
+    return (
+        (bars + whiskers)
+        .properties(height=150, width=180)
+        .facet(column=alt.Column("name:N", title=None))
+    )
+
+
+def forecast_chart(series: pl.DataFrame, *, name: str, fmt: str = ",.0f") -> alt.Chart:
+    """The lagging KPI's actual line continued by a forecast with its interval band.
+
+    ``series`` is :func:`kpi_core.lead_lag.forecast` (kind actual/forecast, value, low, high).
+    """
+    data = series.tail(13)
+    last_actual = data.filter(pl.col("kind") == "actual").tail(1)
+    bridge = last_actual.with_columns(
+        pl.lit("forecast").alias("kind"),
+        pl.col("value").alias("low"),
+        pl.col("value").alias("high"),
+    )
+    data = pl.concat([data, bridge.select(data.columns)]).sort("period_start")
+    # Layers share one ordinal domain; without an explicit order the band's periods come first.
+    periods = data.unique("period", maintain_order=True)["period"].to_list()
+    x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=-45))
+    base = alt.Chart(data).encode(x=x)
+    band = (
+        base.transform_filter(alt.datum.kind == "forecast")
+        .mark_area(opacity=0.25, color=NEUTRAL)
+        .encode(y="low:Q", y2="high:Q")
+    )
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("value:Q", title=name, axis=alt.Axis(format=fmt)),
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=["actual", "forecast"], range=[NEUTRAL, "#ef6c00"]),
+            title=None,
+        ),
+        strokeDash=alt.condition(
+            alt.datum.kind == "forecast", alt.value([5, 4]), alt.value([1, 0])
+        ),
+        tooltip=[
+            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("kind:N", title=" "),
+            alt.Tooltip("value:Q", title=name, format=fmt),
+            alt.Tooltip("low:Q", title="Low (80 %)", format=fmt),
+            alt.Tooltip("high:Q", title="High (80 %)", format=fmt),
+        ],
+    )
+    return (band + line).properties(height=260)
+
+
+def capacity_chart(table: pl.DataFrame, *, measure: str) -> alt.Chart:
+    """Marketing's flow per period against sales' capacity, over-capacity bars in red.
+
+    ``table`` is ``Alignment.table`` (period, flow, capacity, status).
+    """
+    colours = alt.Scale(
+        domain=["over capacity", "matched", "under capacity"], range=[BAD, NEUTRAL, MUTED]
+    )
+    base = alt.Chart(table).encode(
+        x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("flow:Q", title=measure),
+        color=alt.Color("status:N", scale=colours, title=None),
+        tooltip=[
+            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("flow:Q", title=measure, format=",.0f"),
+            alt.Tooltip("capacity:Q", title="Capacity", format=",.0f"),
+            alt.Tooltip("status:N", title=" "),
+        ],
+    )
+    line = base.mark_line(color="#37474f", strokeDash=[6, 3]).encode(y="capacity:Q")
+    return (bars + line).properties(height=240)

@@ -107,3 +107,12 @@ def period_name(label: str, *, locale: str = "en", style: Literal["short", "long
             day, "LLLL y" if style == "long" else "LLL y", locale=_babel_locale(locale)
         )
     return label
+
+
+def in_sentence(name: str) -> str:
+    """A KPI name as it reads inside a sentence: ``revenue``, but ``MQLs`` and ``TTL`` kept.
+
+    >>> in_sentence("New customers"), in_sentence("MQLs")
+    ('new customers', 'MQLs')
+    """
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]

@@ -90,7 +90,7 @@ prev_label = rows[0].trend_periods[-2] if len(rows[0].trend_periods) > 1 else No
 
 def _metric(row: ScoreRow) -> None:
     k = row.kpi
-    role = "Leading" if k.role == "leading" else "Lagging"
+    role = "Leading" if session.kpi_role(k.id, k.role) == "leading" else "Lagging"
     flat = row.vs_previous.verdict == "same"
     st.metric(
         k.name,
@@ -149,7 +149,7 @@ with st.expander("The numbers behind the scorecard"):
         {
             "KPI": [r.kpi.name for r in rows],
             "Stage": [r.kpi.stage for r in rows],
-            "Type": [r.kpi.role for r in rows],
+            "Type": [session.kpi_role(r.kpi.id, r.kpi.role) for r in rows],
             "This period": [format_value(r.value, r.kpi.unit) for r in rows],
             "Period before": [format_value(r.previous, r.kpi.unit) for r in rows],
             "Change": [format_change(r.vs_previous) for r in rows],

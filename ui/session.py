@@ -86,3 +86,16 @@ def active_file() -> DataFile | None:
 def set_active(key: str) -> None:
     if key in files():
         st.session_state[_ACTIVE] = key
+
+
+_ROLES = "kk_roles"
+
+
+def role_overrides() -> dict[str, str]:
+    """The user's leading/lagging tags that differ from the catalogue, by KPI id."""
+    return st.session_state.setdefault(_ROLES, {})
+
+
+def kpi_role(kpi_id: str, default: str) -> str:
+    """Leading or lagging: the user's tag if they changed it, else the catalogue's."""
+    return role_overrides().get(kpi_id, default)

@@ -62,6 +62,13 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     assert_no_exception(page)
     page.screenshot(path=screenshots / "funnel-sample.png", full_page=True)
 
+    goto_page(page, "Leading vs lagging")
+    page.get_by_text("move about 1 month before revenue").first.wait_for()
+    page.get_by_text("Marketing and sales alignment").wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "lead-lag-sample.png", full_page=True)
+
     goto_page(page, "Data")
     page.get_by_text("Which column is what").wait_for()
     assert_no_exception(page)

@@ -327,3 +327,47 @@ def test_step_rate_chart_shows_one_step_with_last_year_dashed() -> None:
     line, dashed = layers(spec)
     assert line["encoding"]["y"]["field"] == "rate"
     assert dashed["mark"]["strokeDash"] == [4, 3]
+
+
+# --- leading vs lagging charts ---------------------------------------------------------
+
+
+def test_forecast_chart_keeps_periods_in_time_order_and_bridges_the_band() -> None:
+    import datetime as dt
+
+    from kpi_core.charts import forecast_chart
+
+    series = pl.DataFrame(
+        {
+            "period": ["2026-09", "2026-10", "2026-11"],
+            "period_start": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
+            "kind": ["actual", "actual", "forecast"],
+            "value": [100.0, 110.0, 120.0],
+            "low": [None, None, 100.0],
+            "high": [None, None, 140.0],
+        }
+    )
+    spec = forecast_chart(series, name="Revenue").to_dict()
+    band, line = layers(spec)
+    assert band["mark"]["type"] == "area"
+    assert line["encoding"]["x"]["sort"] == ["2026-09", "2026-10", "2026-11"]
+    rows = next(iter(spec["datasets"].values()))
+    # The band starts at the last actual value so the forecast continues the line.
+    bridge = [r for r in rows if r["kind"] == "forecast" and r["period"] == "2026-10"]
+    assert bridge == [{**bridge[0], "value": 110.0, "low": 110.0, "high": 110.0}]
+
+
+def test_capacity_chart_colours_over_capacity_red() -> None:
+    from kpi_core.charts import BAD, capacity_chart
+
+    table = pl.DataFrame(
+        {
+            "period": ["2026-01", "2026-02"],
+            "flow": [500.0, 300.0],
+            "capacity": [400.0, 400.0],
+            "status": ["over capacity", "under capacity"],
+        }
+    )
+    bars, line = layers(capacity_chart(table, measure="Leads").to_dict())
+    assert bars["encoding"]["color"]["scale"]["range"][0] == BAD
+    assert line["encoding"]["y"]["field"] == "capacity"
