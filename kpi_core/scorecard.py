@@ -14,7 +14,7 @@ from typing import Literal
 import polars as pl
 
 from kpi_core.catalogue import KPIS, Kpi
-from kpi_core.i18n import format_change, format_value, period_name
+from kpi_core.i18n import format_change, format_value, in_sentence, period_name
 from kpi_core.issues import InputError
 
 #: Below these a change is reported as "no change" rather than better or worse.
@@ -151,20 +151,16 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
     with_value = [r for r in rows if r.value is not None]
     headline = next(
         (by_id[i] for i in ("revenue", "customers") if i in by_id and by_id[i].value is not None),
-        next(
-            (r for r in with_value if r.kpi.role == "lagging"),
-            with_value[0] if with_value else None,
-        ),
+        next((r for r in with_value if r.kpi.role == "lagging"), next(iter(with_value), None)),
     )
     if headline is not None:
-        parts = [f"In {when}, {headline.kpi.name.lower()} was {_fmt(headline, locale)}"]
+        moves = []
         if headline.vs_previous.value is not None:
-            parts.append(f"{_moved(headline.vs_previous, locale)} on the period before")
+            moves.append(f"{_moved(headline.vs_previous, locale)} on the period before")
         if headline.vs_last_year.value is not None:
-            parts.append(f"{_moved(headline.vs_last_year, locale)} on the same period last year")
-        out.append(
-            ", ".join(parts[:1]) + (" – " + " and ".join(parts[1:]) if parts[1:] else "") + "."
-        )
+            moves.append(f"{_moved(headline.vs_last_year, locale)} on the same period last year")
+        sentence = f"In {when}, {in_sentence(headline.kpi.name)} was {_fmt(headline, locale)}"
+        out.append(sentence + (" – " + " and ".join(moves) if moves else "") + ".")
     judged = [r for r in rows if r.vs_previous.verdict in ("better", "worse", "same")]
     better = [r for r in judged if r.vs_previous.verdict == "better"]
     worse = [r for r in judged if r.vs_previous.verdict == "worse"]

@@ -299,7 +299,7 @@ def test_summary_headline_falls_back_to_customers_then_a_lagging_kpi(kf: pl.Data
     )
     first = summary(scorecard(kf, kpis=["traffic_to_lead"]), period="2025-02")[0]
     assert first == (
-        "In February 2025, traffic to lead (ttl) was 2.5% – up 0.5 pp on the period before "
+        "In February 2025, traffic to lead (TTL) was 2.5% – up 0.5 pp on the period before "
         "and up 0.5 pp on the same period last year."
     )
 
@@ -360,3 +360,17 @@ def test_summary_says_kpi_in_the_singular_for_one() -> None:
         trend=(10.0, 12.0), trend_periods=("2025-01", "2025-02"),
     )  # fmt: skip
     assert "Of 1 KPI with a direction, 1 improved" in " ".join(summary([row], period="2025-02"))
+
+
+def test_summary_keeps_acronyms_in_the_headline() -> None:
+    row = ScoreRow(
+        kpi=KPIS["mqls"],
+        value=12.0,
+        previous=None,
+        last_year=None,
+        vs_previous=Change(None, "relative", "unknown"),
+        vs_last_year=Change(None, "relative", "unknown"),
+        trend=(12.0,),
+        trend_periods=("2025-02",),
+    )
+    assert summary([row], period="2025-02")[0] == "In February 2025, MQLs was 12."
