@@ -49,7 +49,7 @@ import polars as pl
 
 from kpi_core.catalogue import KPIS, Kpi
 from kpi_core.compute import Period, period_label
-from kpi_core.i18n import format_value, period_name
+from kpi_core.i18n import format_value, in_sentence, period_name
 from kpi_core.issues import InputError, Issue
 
 Method = Literal["diff", "pct", "yoy", "level"]
@@ -109,11 +109,6 @@ def _kpi(kpi_id: str, kf: pl.DataFrame) -> Kpi:
             f"(it needs {' and '.join(KPIS[kpi_id].fields)})."
         )
     return KPIS[kpi_id]
-
-
-def _lower(name: str) -> str:
-    """``Revenue`` → ``revenue`` mid-sentence, but ``MQLs`` stays ``MQLs``."""
-    return name if name[:2].isupper() else name[0].lower() + name[1:]
 
 
 def _verb(name: str, verb: str) -> str:
@@ -490,12 +485,12 @@ def _grade(
     method: Method,
     min_pairs: int,
 ) -> LeadFinding:
-    name, result = lead.name, _lower(lagging.name)
+    name, result = lead.name, in_sentence(lagging.name)
     usable = [p for p in per_lag if p[1] is not None]
     most_n = max((p[2] for p in per_lag), default=0)
     if not usable:
         msg = (
-            f"Too few {_unit(kind)} to tell whether {_lower(name)} lead {result}: "
+            f"Too few {_unit(kind)} to tell whether {in_sentence(name)} lead {result}: "
             f"{most_n} usable pairs of {_WHAT[method]}, at least {min_pairs} are needed."
         )
         issue = Issue("warning", lead.id, msg, count=most_n)
@@ -504,7 +499,7 @@ def _grade(
     candidates = [p for p in usable if (p[1] or 0.0) * sign > 0]
     if not candidates:
         msg = (
-            f"No reliable lead: {_lower(name)} and {result} do not move the way one "
+            f"No reliable lead: {in_sentence(name)} and {result} do not move the way one "
             "would expect at any lag tried."
         )
         return LeadFinding(lead.id, lagging.id, None, None, most_n, None, None, "none", msg)
@@ -537,7 +532,7 @@ def _grade(
             msg += " Levels share trend and season, so this overstates the link."
     else:
         msg = (
-            f"No reliable lead from {_lower(name)} to {result}: the best match, "
+            f"No reliable lead from {in_sentence(name)} to {result}: the best match, "
             f"{lag} {_unit(kind, lag)} ahead, has {stats}, which could be chance."
         )
     return LeadFinding(lead.id, lagging.id, lag, r, n, low, high, strength, msg)
@@ -681,19 +676,19 @@ def _warning_sentence(
         else f"compared with the {periods} {_unit(kind, periods)} before (season included)"
     )
     head = f"{k.name} {moved} {abs(rel):.0%} over {span} {base}"
-    result = _lower(lagging.name)
+    result = in_sentence(lagging.name)
     if lag is None:
         return (
-            f"{head}; no reliable lead from {_lower(k.name)} to {result} was found, "
+            f"{head}; no reliable lead from {in_sentence(k.name)} to {result} was found, "
             f"so the effect on {result} is not known."
         )
     if lag == 0:
         return (
-            f"{head}; {_lower(k.name)} {_verb(k.name, 'move')} with {result} in the same "
+            f"{head}; {in_sentence(k.name)} {_verb(k.name, 'move')} with {result} in the same "
             f"{kind}, so expect {result} to be weaker already."
         )
     return (
-        f"{head}; with {_lower(k.name)} moving about {lag} {_unit(kind, lag)} ahead of "
+        f"{head}; with {in_sentence(k.name)} moving about {lag} {_unit(kind, lag)} ahead of "
         f"{result}, expect {result} to weaken in {_months_phrase(affected)}."
     )
 
@@ -765,7 +760,7 @@ def forecast(
     n = int(ok.sum())
     if n < min_pairs:
         raise InputError(
-            f"Too few {_unit(kind)} to forecast {_lower(lag_k.name)}: {n} pairs, "
+            f"Too few {_unit(kind)} to forecast {in_sentence(lag_k.name)}: {n} pairs, "
             f"at least {min_pairs} are needed."
         )
     xs, ys = x[ok], y[ok]
@@ -968,20 +963,20 @@ def _yoy_sentence(
         return f"{lag_k.name} cannot be compared with the year before for {span}."
     moved = "rose" if y_rel > 0 else "fell" if y_rel < 0 else "held steady"
     size = _change_text(lag_k, y_change).lstrip("+-")
-    out = f"{'From' if ' to ' in span else 'In'} {span}, {_lower(lag_k.name)} {moved} {size}"
+    out = f"{'From' if ' to ' in span else 'In'} {span}, {in_sentence(lag_k.name)} {moved} {size}"
     out += " on the year before"
     # Changes under 1 % explain nothing worth a word.
     with_ = [r for r in lead_rows if (r["explains"] or 0) > 0.01][:3]
     against = [r for r in lead_rows if (r["explains"] or 0) < -0.01][-2:]
     if with_:
         names = ", ".join(
-            f"{_lower(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
+            f"{in_sentence(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
             for r in with_
         )
         out += f"; moving the same way: {names}"
     if against:
         names = ", ".join(
-            f"{_lower(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
+            f"{in_sentence(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
             for r in reversed(against)
         )
         out += f"; pulling the other way: {names}"
