@@ -142,8 +142,9 @@ else:
         else f"No lead found for {in_sentence(names[lagging])}.",
         icon=":material/help:",
     )
+headline = best or (found.findings[0] if found.findings else None)
 for f in found.findings:
-    if f is not best:
+    if f is not headline:
         st.markdown(f"- {f.sentence}")
 
 st.subheader("On one time axis")
@@ -159,7 +160,10 @@ else:
     )
 
 st.subheader("How far ahead")
-st.altair_chart(correlation_chart(found.table, names=names))
+if found.table["r"].drop_nulls().len():
+    st.altair_chart(correlation_chart(found.table, names=names))
+else:
+    st.caption(f"Too few {unit}s for any correlation yet.")
 st.caption(
     f"Correlation between the {unit}-to-{unit} changes of each activity and of "
     f"{in_sentence(names[lagging])} that many {unit}s later; the line is the likely range. "

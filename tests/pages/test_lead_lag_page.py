@@ -78,3 +78,14 @@ def test_actual_values_toggle_keeps_the_page_working(app: AppTest) -> None:
     _open(app)
     app.toggle(key="kk_leadlag_values").set_value(True).run()
     assert not app.exception
+
+
+def test_quarters_are_too_few_and_the_page_says_so_once(app: AppTest) -> None:
+    _open(app)
+    app.session_state["kk_period_kind"] = "quarter"
+    app.run()
+    assert not app.exception
+    first = "Too few quarters to tell whether sessions lead revenue"
+    assert first in app.info[0].value
+    assert sum(first in m.value for m in app.markdown) == 0  # not repeated as a bullet
+    assert "Too few quarters for any correlation yet." in texts(app)
