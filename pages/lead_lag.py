@@ -45,6 +45,8 @@ if file is None or not isinstance(v, loaders.TableView):
     st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
     st.stop()
 
+widgets.stop_if_lead_level(file.name, v.table.kinds)
+
 kind, _ = widgets.current_period()
 if kind == "year":
     st.caption("Years are too few to find a lead; this page uses months.")

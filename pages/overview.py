@@ -28,6 +28,8 @@ if isinstance(v, loaders.Failure):
     st.error(v.message)
     st.stop()
 
+widgets.stop_if_lead_level(file.name, v.table.kinds)
+
 mapping = loaders.mapping_for(file, v)
 available = kpis_for_fields(mapping.values())
 if not available:

@@ -8,6 +8,7 @@ import streamlit as st
 from kpi_core.compute import PERIODS, Period
 from kpi_core.i18n import period_name
 from kpi_core.issues import Issue
+from kpi_core.leads import looks_like_leads
 from kpi_core.scorecard import default_period
 from ui import session
 
@@ -103,3 +104,21 @@ def dataset_picker(*, key: str, label: str = "Dataset") -> None:
         key=key,
         on_change=choose,
     )
+
+
+def stop_if_lead_level(name: str, kinds: dict[str, str]) -> None:
+    """Send a CRM export (one row per lead) to the Funnel page and stop this page.
+
+    Summing such a file by the day each lead was created would book a deal's value in
+    the month the lead came in, and call every recent month a collapse.
+    """
+    if not looks_like_leads(kinds):
+        return
+    st.info(
+        f"{name} is a CRM export with one row per lead. Its funnel, time to convert and "
+        "conversion by month are on the Funnel page; this page needs totals per day, week "
+        "or month (choose such a file in the sidebar).",
+        icon=":material/info:",
+    )
+    st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
+    st.stop()

@@ -89,3 +89,15 @@ def test_a_file_without_numbers_mapped_gets_an_explicit_empty_state(app: AppTest
     app.switch_page("pages/overview.py").run()
     assert not app.exception
     assert "No KPIs can be computed from noter.csv" in texts(app)
+
+
+def test_a_crm_export_is_sent_to_the_funnel_page_not_summed(app: AppTest) -> None:
+    app.run()
+    crm = next(k for k, f in app.session_state["kk_files"].items() if f.name == "crm_leads.csv")
+    _sidebar(app, kk_active=crm)
+    assert not app.exception
+    assert not app.metric  # no "revenue down 80 %" from deals not yet won
+    assert "crm_leads.csv is a CRM export with one row per lead" in texts(app)
+    app.switch_page("pages/lead_lag.py").run()
+    assert not app.exception
+    assert "crm_leads.csv is a CRM export with one row per lead" in texts(app)
