@@ -1,0 +1,542 @@
+"""Industry benchmarks and competitor comparison.
+
+The built-in benchmark table (``data/benchmarks.csv``) holds published
+figures, each with its definition, region, period and source. Nothing here
+invents a figure: a KPI without a published benchmark simply has no band.
+
+Conventions
+-----------
+* Percent KPIs are shares in [0, 1]; money is stored with its currency.
+* Gaps are signed so that **negative always means worse** (in the KPI's
+  direction): for "lower is better" KPIs such as cost per click, a value
+  above the reference gives a negative gap. Rates' gaps are in percentage
+  points (share difference × 100); other KPIs' gaps are relative
+  (a fraction of the reference, ``-0.25`` = 25 % worse).
+* ``position`` is ``"worse than band"``, ``"within band"`` or
+  ``"better than band"``, again in the KPI's direction.
+
+>>> b = bands(load_builtin(), channel="Paid search (Google and Microsoft Ads)")
+>>> b.filter(pl.col("kpi_id") == "cpc")["typical"].item()
+4.66
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from kpi_core.catalogue import KPIS, Kpi
+from kpi_core.issues import InputError, Issue
+
+DATA_FILE = Path(__file__).parent / "data" / "benchmarks.csv"
+
+COLUMNS: tuple[str, ...] = (
+    "kpi_id", "statistic", "value", "unit", "currency", "industry", "channel", "region",
+    "period", "sample", "definition", "source_name", "source_url", "source_type", "caveat",
+)  # fmt: skip
+STATISTICS: frozenset[str] = frozenset({"low", "typical", "high", "median", "mean", "p25", "p75"})
+_TYPICAL = ("typical", "median", "mean")  # in order of preference
+_LOW = ("low", "p25")
+_HIGH = ("high", "p75")
+GENERIC_INDUSTRY = "All industries"
+COMPETITOR_PREFIX = "competitor:"
+
+#: KPIs for which no citable figure was found (see the CSV header note).
+NOT_FOUND: dict[str, str] = {
+    "lead_to_customer": "No citable lead-to-customer rate was found; no benchmark is shown.",
+}
+
+_BAND_SCHEMA: dict[str, pl.DataType] = {
+    "kpi_id": pl.String(),
+    "low": pl.Float64(),
+    "typical": pl.Float64(),
+    "high": pl.Float64(),
+    "unit": pl.String(),
+    "currency": pl.String(),
+    "industry": pl.String(),
+    "channel": pl.String(),
+    "region": pl.String(),
+    "source_name": pl.String(),
+    "source_url": pl.String(),
+    "period": pl.String(),
+    "definition": pl.String(),
+    "caveat": pl.String(),
+}
+
+
+def load_builtin() -> pl.DataFrame:
+    """Read the built-in benchmark table shipped next to this module.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per published figure with the columns in :data:`COLUMNS`;
+        ``value`` is Float64, all other columns String (empty cells null).
+    """
+    schema = {c: (pl.Float64 if c == "value" else pl.String) for c in COLUMNS}
+    return pl.read_csv(DATA_FILE, schema=schema, comment_prefix="#", encoding="utf8")
+
+
+def validate_rows(frame: pl.DataFrame) -> list[Issue]:
+    """Check benchmark rows: provenance, catalogue KPI, unit, range, statistic.
+
+    Parameters
+    ----------
+    frame
+        Rows shaped like :func:`load_builtin`'s result.
+
+    Returns
+    -------
+    list[Issue]
+        One ``"error"`` issue per problem and row (rows numbered from 1);
+        empty when every row is usable.
+    """
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        return [Issue("error", "", f"The benchmark table lacks columns: {', '.join(missing)}.")]
+    issues: list[Issue] = []
+    for number, row in enumerate(frame.iter_rows(named=True), start=1):
+        kpi_id = row["kpi_id"] or ""
+        where = (f"row {number}",)
+
+        def add(message: str, kpi_id: str = kpi_id, where: tuple[str, ...] = where) -> None:
+            issues.append(Issue("error", kpi_id, message, where, 1))
+
+        if not (row["source_name"] or "").strip():
+            add(f"Benchmark row {number} has no source name.")
+        url = (row["source_url"] or "").strip()
+        if not url.startswith(("http://", "https://")):
+            add(f"Benchmark row {number} has no source URL.")
+        if row["statistic"] not in STATISTICS:
+            add(f"Benchmark row {number} has an unknown statistic ‘{row['statistic']}’.")
+        value = row["value"]
+        if value is None or not math.isfinite(value):
+            add(f"Benchmark row {number} has no value.")
+        k = KPIS.get(kpi_id)
+        if k is None:
+            add(f"Benchmark row {number} names ‘{kpi_id}’, which is not a KPI in the catalogue.")
+            continue
+        if row["unit"] != k.unit:
+            add(f"Benchmark row {number} for {k.name} has unit ‘{row['unit']}’, not ‘{k.unit}’.")
+        if k.unit == "percent" and value is not None and not 0 <= value <= 1:
+            add(f"Benchmark row {number} for {k.name} is not a share between 0 and 1: {value}.")
+        if k.unit == "currency" and not (row["currency"] or "").strip():
+            add(f"Benchmark row {number} for {k.name} is money without a currency.")
+    return issues
+
+
+def _year(period: str | None) -> int:
+    """The latest four-digit year in ``period`` (0 when none is given)."""
+    years = re.findall(r"(?:19|20)\d\d", period or "")
+    return max((int(y) for y in years), default=0)
+
+
+def _pick(values: dict[str, float], names: tuple[str, ...]) -> float | None:
+    return next((values[n] for n in names if n in values), None)
+
+
+def _same(column: str, wanted: str | None) -> pl.Expr:
+    return pl.col(column).str.to_lowercase() == (wanted or "").strip().lower()
+
+
+def bands(
+    frame: pl.DataFrame,
+    *,
+    industry: str | None = None,
+    region: str | None = None,
+    channel: str | None = None,
+) -> pl.DataFrame:
+    """One benchmark band per KPI for the chosen industry, region and channel.
+
+    Rows are grouped into *figures* (same KPI, industry, channel, region,
+    period and source); each figure gives ``low`` (low/p25), ``typical``
+    (typical, else median, else mean) and ``high`` (high/p75).
+
+    Selection when several figures match one KPI: an exact ``industry``
+    match beats the ``"All industries"`` fallback, then the most recent
+    period wins (the latest year named in ``period``; no year counts as
+    oldest), then the figure listed first in the table.
+
+    Parameters
+    ----------
+    frame
+        Benchmark rows (see :func:`load_builtin`).
+    industry, region, channel
+        Case-insensitive exact filters; ``None`` means any. With an
+        ``industry``, ``"All industries"`` figures are used where the
+        industry has none.
+
+    Returns
+    -------
+    pl.DataFrame
+        Columns ``kpi_id, low, typical, high, unit, currency, industry,
+        channel, region, source_name, source_url, period, definition,
+        caveat``, in catalogue order.
+    """
+    rows = frame.with_row_index("_order")
+    if region is not None:
+        rows = rows.filter(_same("region", region))
+    if channel is not None:
+        rows = rows.filter(_same("channel", channel))
+    if industry is not None:
+        rows = rows.filter(_same("industry", industry) | _same("industry", GENERIC_INDUSTRY))
+    keys = ("kpi_id", "industry", "channel", "region", "period", "source_url")
+    figures: dict[tuple[str | None, ...], dict] = {}
+    for row in rows.iter_rows(named=True):
+        key = tuple(row[k] for k in keys)
+        fig = figures.setdefault(key, {**row, "values": {}})
+        fig["values"].setdefault(row["statistic"], row["value"])
+    best: dict[str, dict] = {}
+    for fig in figures.values():
+        exact = industry is not None and (fig["industry"] or "").lower() == industry.lower()
+        fig["_rank"] = (not exact, -_year(fig["period"]), fig["_order"])
+        current = best.get(fig["kpi_id"])
+        if current is None or fig["_rank"] < current["_rank"]:
+            best[fig["kpi_id"]] = fig
+    order = {k: i for i, k in enumerate(KPIS)}
+    out = []
+    for kpi_id in sorted(best, key=lambda k: order.get(k, len(order))):
+        fig = best[kpi_id]
+        v = fig["values"]
+        record = {c: fig.get(c) for c in _BAND_SCHEMA}
+        record.update(low=_pick(v, _LOW), typical=_pick(v, _TYPICAL), high=_pick(v, _HIGH))
+        out.append(record)
+    return pl.DataFrame(out, schema=_BAND_SCHEMA)
+
+
+def options(frame: pl.DataFrame) -> dict[str, list[str]]:
+    """The distinct industries, regions and channels in ``frame``, sorted, for pickers."""
+    return {
+        key: sorted(frame[column].drop_nulls().unique().to_list())
+        for key, column in (
+            ("industries", "industry"),
+            ("regions", "region"),
+            ("channels", "channel"),
+        )
+    }
+
+
+def competitors_long(
+    frame: pl.DataFrame, *, name_column: str, kpi_columns: Mapping[str, str]
+) -> pl.DataFrame:
+    """Turn a competitor sheet (one row per competitor) into long form.
+
+    Parameters
+    ----------
+    frame
+        The sheet as ingest returns it: numbers already Float64, percentages
+        already shares.
+    name_column
+        The column holding the competitor's name. Rows without a name are
+        dropped.
+    kpi_columns
+        Sheet column → KPI id, e.g. ``{"CPC (kr.)": "cpc"}``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``competitor, kpi_id, value`` (String, String, Float64); empty cells
+        stay as null values.
+
+    Raises
+    ------
+    InputError
+        A named column is missing, a KPI id is unknown, a value column is
+        not numeric, or two rows share a competitor name.
+    """
+    missing = [c for c in (name_column, *kpi_columns) if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"The competitor sheet has no column {', '.join(f'‘{c}’' for c in missing)}.",
+            hint=f"Columns found: {', '.join(frame.columns)}.",
+        )
+    unknown = [k for k in kpi_columns.values() if k not in KPIS]
+    if unknown:
+        raise InputError(f"Unknown KPI {', '.join(unknown)}.", hint=f"Valid: {', '.join(KPIS)}.")
+    for column in kpi_columns:
+        if not (frame[column].dtype.is_numeric() or frame[column].dtype == pl.Null):
+            raise InputError(f"Column ‘{column}’ of the competitor sheet does not hold numbers.")
+    named = frame.with_columns(pl.col(name_column).cast(pl.String).str.strip_chars()).filter(
+        pl.col(name_column).is_not_null() & (pl.col(name_column) != "")
+    )
+    dupes = named[name_column].filter(named[name_column].is_duplicated()).unique().to_list()
+    if dupes:
+        raise InputError(f"The competitor sheet names {', '.join(sorted(dupes))} more than once.")
+    parts = [
+        named.select(
+            pl.col(name_column).alias("competitor"),
+            pl.lit(kpi_id, pl.String).alias("kpi_id"),
+            pl.col(column).cast(pl.Float64).alias("value"),
+        )
+        for column, kpi_id in kpi_columns.items()
+    ]
+    schema = {"competitor": pl.String, "kpi_id": pl.String, "value": pl.Float64}
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+
+
+def _gap(k: Kpi, ours: float | None, ref: float | None) -> float | None:
+    """Signed gap: negative = worse than ``ref``; pp for rates, relative otherwise."""
+    if ours is None or ref is None or k.direction == "neutral":
+        return None
+    sign = 1.0 if k.direction == "higher" else -1.0
+    if k.is_rate:
+        return sign * (ours - ref) * 100.0
+    if ref == 0:
+        return None
+    return sign * (ours - ref) / abs(ref)
+
+
+def _better(k: Kpi, a: float, b: float) -> bool:
+    return a > b if k.direction == "higher" else a < b
+
+
+def _position(k: Kpi, ours: float | None, low: float | None, high: float | None) -> str | None:
+    if ours is None or k.direction == "neutral" or (low is None and high is None):
+        return None
+    worse_edge, better_edge = (low, high) if k.direction == "higher" else (high, low)
+    if worse_edge is not None and _better(k, worse_edge, ours):
+        return "worse than band"
+    if better_edge is not None and _better(k, ours, better_edge):
+        return "better than band"
+    return "within band"
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    mid = len(s) // 2
+    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def compare(
+    ours: Mapping[str, float | None],
+    *,
+    competitors: pl.DataFrame | None = None,
+    bands: pl.DataFrame | None = None,
+    currency: str | None = None,
+) -> pl.DataFrame:
+    """Compare our KPI values with competitors and benchmark bands.
+
+    Parameters
+    ----------
+    ours
+        KPI id → our value (``None`` when unknown; kept, but not ranked).
+    competitors
+        Long frame ``competitor, kpi_id, value`` (see :func:`competitors_long`).
+    bands
+        Result of :func:`bands`.
+    currency
+        Our currency code (e.g. ``"DKK"``). Money KPIs are placed in a band
+        (``position``, ``gap_to_typical``) only when it equals the band's
+        currency; otherwise ``note`` says why they were not compared.
+
+    Returns
+    -------
+    pl.DataFrame
+        One row per KPI in ``ours``: ``kpi_id, name, unit, direction, value,
+        low, typical, high, band_currency, source_name, source_url, period,
+        rank, of, best, median, gap_to_best, gap_to_median, gap_to_typical,
+        position, note`` and one ``competitor:<name>`` column per competitor
+        (in order of first appearance).
+
+        ``rank`` is ours among all non-null values, 1 = best in the KPI's
+        direction, ties share the better rank; ``of`` counts the ranked
+        values (ours included). ``best`` and ``median`` are taken over the
+        competitors only, so a positive ``gap_to_best`` is a lead. Neutral
+        KPIs (spend) are not ranked.
+    """
+    unknown = [k for k in ours if k not in KPIS]
+    if unknown:
+        raise InputError(f"Unknown KPI {', '.join(unknown)}.", hint=f"Valid: {', '.join(KPIS)}.")
+    names: list[str] = []
+    comp: dict[tuple[str, str], float | None] = {}
+    if competitors is not None:
+        for row in competitors.iter_rows(named=True):
+            if row["competitor"] not in names:
+                names.append(row["competitor"])
+            comp.setdefault((row["competitor"], row["kpi_id"]), row["value"])
+    band_rows = {} if bands is None else {r["kpi_id"]: r for r in bands.iter_rows(named=True)}
+    records = []
+    for kpi_id, value in ours.items():
+        k = KPIS[kpi_id]
+        value = None if value is None or not math.isfinite(value) else float(value)
+        b = band_rows.get(kpi_id, {})
+        others = [v for n in names if (v := comp.get((n, kpi_id))) is not None]
+        rank = best = median = None
+        ranked = len(others) + (value is not None)
+        if k.direction != "neutral":
+            if value is not None:
+                rank = 1 + sum(_better(k, o, value) for o in others)
+            if others:
+                best = max(others) if k.direction == "higher" else min(others)
+                median = _median(others)
+        note = None
+        low, typical, high = b.get("low"), b.get("typical"), b.get("high")
+        comparable = bool(b)
+        if b and k.unit == "currency" and (currency or "").upper() != (b["currency"] or "").upper():
+            comparable = False
+            note = (
+                f"Benchmark is in {b['currency']}; set your currency to {b['currency']} to compare."
+            )
+        records.append(
+            {
+                "kpi_id": kpi_id,
+                "name": k.name,
+                "unit": k.unit,
+                "direction": k.direction,
+                "value": value,
+                "low": low,
+                "typical": typical,
+                "high": high,
+                "band_currency": b.get("currency"),
+                "source_name": b.get("source_name"),
+                "source_url": b.get("source_url"),
+                "period": b.get("period"),
+                "rank": rank,
+                "of": ranked if k.direction != "neutral" else None,
+                "best": best,
+                "median": median,
+                "gap_to_best": _gap(k, value, best),
+                "gap_to_median": _gap(k, value, median),
+                "gap_to_typical": _gap(k, value, typical) if comparable else None,
+                "position": _position(k, value, low, high) if comparable else None,
+                "note": note,
+                **{f"{COMPETITOR_PREFIX}{n}": comp.get((n, kpi_id)) for n in names},
+            }
+        )
+    schema: dict[str, pl.DataType] = {
+        "kpi_id": pl.String(), "name": pl.String(), "unit": pl.String(),
+        "direction": pl.String(), "value": pl.Float64(), "low": pl.Float64(),
+        "typical": pl.Float64(), "high": pl.Float64(), "band_currency": pl.String(),
+        "source_name": pl.String(), "source_url": pl.String(), "period": pl.String(),
+        "rank": pl.Int64(), "of": pl.Int64(), "best": pl.Float64(), "median": pl.Float64(),
+        "gap_to_best": pl.Float64(), "gap_to_median": pl.Float64(),
+        "gap_to_typical": pl.Float64(), "position": pl.String(), "note": pl.String(),
+        **{f"{COMPETITOR_PREFIX}{n}": pl.Float64() for n in names},
+    }  # fmt: skip
+    return pl.DataFrame(records, schema=schema)
+
+
+def _label(name: str) -> str:
+    """Lower-case the first letter unless the word is an acronym ("MQL to SQL")."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
+
+def format_value(value: float, unit: str, *, currency: str | None = None) -> str:
+    """``0.052`` → ``"5.2%"``, ``4.1`` → ``"4.10 kr."`` (with ``currency="kr."``)."""
+    if unit == "percent":
+        return f"{value * 100:.1f}%"
+    if unit == "currency":
+        return f"{value:,.2f}" + (f" {currency}" if currency else "")
+    if unit == "multiple":
+        return f"{value:.1f}×"
+    return f"{value:,.0f}"
+
+
+def _gap_words(gap: float, unit: str) -> str:
+    return f"{abs(gap):.1f} percentage points" if unit == "percent" else f"{abs(gap) * 100:.0f}%"
+
+
+def summary(comparison: pl.DataFrame, *, currency: str | None = None) -> list[str]:
+    """Plain sentences about a :func:`compare` result.
+
+    One sentence per ranked KPI with competitors, one per KPI placed in a
+    benchmark band, then which benchmark gap is largest (relative gaps and
+    percentage points are compared as they stand: a 0.25 relative gap
+    counts as 25).
+
+    Parameters
+    ----------
+    comparison
+        Result of :func:`compare`.
+    currency
+        Shown after money values, e.g. ``"kr."``.
+    """
+    out: list[str] = []
+    gaps: list[tuple[float, str, str]] = []
+    for row in comparison.iter_rows(named=True):
+        value, unit = row["value"], row["unit"]
+        if value is None or row["direction"] == "neutral":
+            continue
+        label = _label(row["name"])
+        shown = format_value(value, unit, currency=currency)
+        n_comp = (row["of"] or 1) - 1
+        if row["rank"] is not None and n_comp > 0:
+            beaten = n_comp - (row["rank"] - 1) - _ties(row)
+            if row["rank"] == 1 and beaten == n_comp:
+                out.append(f"You lead on {label} ({shown}): better than all {n_comp} competitors.")
+            elif row["rank"] == row["of"]:
+                out.append(f"You trail on {label} ({shown}): every competitor does better.")
+            else:
+                out.append(
+                    f"Your {label} ({shown}) is better than {beaten} of {n_comp} competitors."
+                )
+        position, gap = row["position"], row["gap_to_typical"]
+        if position is not None:
+            src = f"{row['source_name']}, {row['period']}" if row["period"] else row["source_name"]
+            phrase = position.replace("band", "the benchmark band")
+            out.append(f"Your {label} ({shown}) is {phrase} ({src}).")
+        if gap is not None:
+            size = gap if unit == "percent" else gap * 100
+            gaps.append((size, label, _gap_words(gap, unit)))
+    if gaps:
+        size, label, words = min(gaps)
+        if size < 0:
+            out.append(f"Your largest gap to a benchmark is {label}: {words} worse than typical.")
+        else:
+            label = max(gaps)[1]
+            out.append(f"You are at or above the typical benchmark everywhere; most on {label}.")
+    return out
+
+
+def _ties(row: dict) -> int:
+    """How many competitors equal our value for this row."""
+    value = row["value"]
+    return sum(
+        1
+        for c, v in row.items()
+        if c.startswith(COMPETITOR_PREFIX) and v is not None and v == value
+    )
+
+
+def benchmark_report(
+    ours: Mapping[str, float | None],
+    *,
+    competitors: pl.DataFrame | None = None,
+    industry: str | None = None,
+    region: str | None = None,
+    channel: str | None = None,
+    currency: str | None = None,
+    frame: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The command line's benchmark table.
+
+    Parameters
+    ----------
+    ours, competitors, currency
+        As in :func:`compare`.
+    industry, region, channel
+        Filters for :func:`bands`.
+    frame
+        Benchmark rows; the built-in table when ``None``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``kpi_id, value, low, typical, high, source, year, competitor:<name>…,
+        rank, gap_to_best``; ``year`` is the source's period as published.
+    """
+    table = load_builtin() if frame is None else frame
+    chosen = bands(table, industry=industry, region=region, channel=channel)
+    result = compare(ours, competitors=competitors, bands=chosen, currency=currency)
+    comp_cols = [c for c in result.columns if c.startswith(COMPETITOR_PREFIX)]
+    return result.select(
+        "kpi_id", "value", "low", "typical", "high",
+        pl.col("source_name").alias("source"), pl.col("period").alias("year"),
+        *comp_cols, "rank", "gap_to_best",
+    )  # fmt: skip
