@@ -23,7 +23,10 @@ from typing import NoReturn
 
 import polars as pl
 
+from kpi_core.benchmarks import benchmark_report, competitors_long
+from kpi_core.catalogue import KPIS
 from kpi_core.compute import PERIODS, kpi_frame
+from kpi_core.i18n import DEFAULT_CURRENCY
 from kpi_core.ingest import LoadedTable, load_path
 from kpi_core.issues import InputError
 from kpi_core.lead_lag import leadlag_report
@@ -35,6 +38,7 @@ from kpi_core.mapping import (
     suggest_mapping,
     validate_mapping,
 )
+from kpi_core.scorecard import default_period
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,6 +96,15 @@ def _parser() -> _Parser:
     p.add_argument("--leading", nargs="+", metavar="KPI", help="default: every leading KPI")
     p.add_argument("--period", choices=["month", "quarter"], default="month")
     p.add_argument("--max-lag", type=int, default=6, metavar="N", help="periods ahead to test")
+
+    p = sub.add_parser("benchmark", help="your KPIs against competitors and published figures")
+    file_args(p)
+    map_option(p)
+    p.add_argument("--competitors", metavar="FILE", help="one row per competitor, KPI columns")
+    p.add_argument("--industry", help="e.g. 'Real Estate' (default: all industries)")
+    p.add_argument("--region", help="e.g. 'USA-centred' or 'Nordics'")
+    p.add_argument("--period", choices=PERIODS, default="year", help="whose latest value")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
     return parser
 
 
@@ -190,6 +203,33 @@ def _leadlag(args: argparse.Namespace) -> dict:
     return {"file": table.source, "period": args.period, **report}
 
 
+def _benchmark(args: argparse.Namespace) -> pl.DataFrame:
+    table = _load(args)
+    data = apply_mapping(table.frame, resolve_mapping(table.kinds, parse_map_options(args.map)))
+    kf = kpi_frame(data, period=args.period)
+    row = kf.filter(pl.col("period") == default_period(kf)).row(0, named=True)
+    ours = {k: row[k] for k in KPIS if k in kf.columns}
+    competitors = None
+    if args.competitors:
+        sheet = _load(args, args.competitors)
+        names = {k.name.lower(): k.id for k in KPIS.values()} | {k: k for k in KPIS}
+        columns = {c: names[c.strip().lower()] for c in sheet.kinds if c.strip().lower() in names}
+        name_column = next((c for c, kind in sheet.kinds.items() if kind in ("text", "id")), None)
+        if name_column is None or not columns:
+            raise InputError(
+                f"{sheet.source}: put one competitor per row, their names in the first text "
+                "column and KPIs in columns named by KPI (e.g. ‘Cost per click’ or ‘cpc’)."
+            )
+        competitors = competitors_long(sheet.frame, name_column=name_column, kpi_columns=columns)
+    return benchmark_report(
+        ours,
+        competitors=competitors,
+        industry=args.industry,
+        region=args.region,
+        currency=DEFAULT_CURRENCY,
+    )
+
+
 def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
     if isinstance(result, pl.DataFrame):
         if fmt == "json":
@@ -214,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_funnel(args), args.format)
         elif args.command == "leadlag":
             _emit(_leadlag(args), "json")
+        elif args.command == "benchmark":
+            _emit(_benchmark(args), args.format)
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")

@@ -226,3 +226,31 @@ def test_leadlag_bad_input(capsys, args: list[str], expected: str) -> None:
     code, _, err = run(capsys, "leadlag", SAMPLE, *args)
     assert code == 2
     assert err.startswith("error: ") and expected in err
+
+
+def test_benchmark_ranks_against_a_nordic_competitor_sheet(capsys, tmp_path: Path) -> None:
+    sheet = tmp_path / "konkurrenter.csv"
+    sheet.write_text(
+        "Konkurrent;Cost per click;CTR\nSolkraft A/S;6,10;0,015\nGrøn Energi;9,50;0,011\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        capsys, "benchmark", SAMPLE, "--competitors", sheet, "--period", "year", "--format", "json"
+    )
+    assert code == 0, err
+    rows = {r["kpi_id"]: r for r in json.loads(out)}
+    cpc, ctr = rows["cpc"], rows["ctr"]
+    assert cpc["competitor:Solkraft A/S"] == 6.10 and cpc["competitor:Grøn Energi"] == 9.50
+    # Lower CPC is better: 6.10 < ours (≈ 8.26 in 2025) < 9.50, so we rank 2nd of 3.
+    assert 6.10 < cpc["value"] < 9.50 and cpc["rank"] == 2
+    # Higher CTR is better: 0.015 > ours (≈ 0.0126) > 0.011.
+    assert 0.011 < ctr["value"] < 0.015 and ctr["rank"] == 2
+    assert cpc["source"] and cpc["year"]  # every published figure carries its source and year
+
+
+def test_benchmark_competitor_sheet_without_kpi_columns_is_refused(capsys, tmp_path) -> None:
+    sheet = tmp_path / "noter.csv"
+    sheet.write_text("Navn;Note\nA;hej\n", encoding="utf-8")
+    code, _, err = run(capsys, "benchmark", SAMPLE, "--competitors", sheet)
+    assert code == 2
+    assert err.startswith("error: noter.csv: put one competitor per row")
