@@ -17,6 +17,7 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
     st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
+    st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
 ]
 

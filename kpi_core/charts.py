@@ -459,3 +459,44 @@ def capacity_chart(table: pl.DataFrame, *, measure: str) -> alt.Chart:
     )
     line = base.mark_line(color="#37474f", strokeDash=[6, 3]).encode(y="capacity:Q")
     return (bars + line).properties(height=240)
+
+
+def bullet_chart(data: pl.DataFrame) -> alt.Chart:
+    """Your value over the benchmark band, with competitor marks, one row per KPI.
+
+    ``data`` is long, one row per KPI and party: ``name`` (the KPI), ``who`` ("You" or
+    a competitor), ``value``, and the band ``low``, ``typical``, ``high`` (repeated).
+    Rates, money and counts differ in scale, so each KPI gets its own row and x axis.
+    """
+    base = alt.Chart(data)
+    you = alt.datum.who == "You"
+    band = (
+        base.transform_filter(you)
+        .mark_bar(color="#cfd8dc", height=18)
+        .encode(x=alt.X("low:Q", title=None), x2="high:Q")
+    )
+    typical = (
+        base.transform_filter(you)
+        .mark_tick(color="#37474f", thickness=2, size=22)
+        .encode(x="typical:Q")
+    )
+    marks = base.mark_point(filled=True, size=120).encode(
+        x="value:Q",
+        color=alt.condition(you, alt.value(NEUTRAL), alt.value("#ef6c00")),
+        shape=alt.condition(you, alt.value("diamond"), alt.value("circle")),
+        tooltip=[
+            alt.Tooltip("name:N", title="KPI"),
+            alt.Tooltip("who:N", title="Who"),
+            alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+            alt.Tooltip("low:Q", title="Benchmark from", format=",.4~f"),
+            alt.Tooltip("high:Q", title="Benchmark to", format=",.4~f"),
+        ],
+    )
+    return (
+        alt.layer(band, typical, marks)
+        .properties(height=36, width=520)
+        .facet(
+            row=alt.Row("name:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
+        )
+        .resolve_scale(x="independent")
+    )

@@ -69,6 +69,12 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     assert_no_exception(page)
     page.screenshot(path=screenshots / "lead-lag-sample.png", full_page=True)
 
+    goto_page(page, "Benchmarks")
+    page.get_by_text("is worse than the benchmark band").first.wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "benchmarks-sample.png", full_page=True)
+
     goto_page(page, "Data")
     page.get_by_text("Which column is what").wait_for()
     assert_no_exception(page)

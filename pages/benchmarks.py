@@ -1,0 +1,217 @@
+"""Benchmarks: you against your competitors and published industry figures."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from kpi_core.benchmarks import bands, compare, load_builtin, options, summary, validate_rows
+from kpi_core.catalogue import KPIS, kpis_for_fields, recommended
+from kpi_core.charts import bullet_chart
+from kpi_core.compute import measures_in
+from kpi_core.i18n import DEFAULT_CURRENCY, format_value, period_name
+from kpi_core.scorecard import default_period
+from ui import loaders, session, widgets
+
+COMPETITORS_KEY = "kk_competitors"
+OWN_ROWS_KEY = "kk_benchmark_rows"
+
+st.title("Benchmarks")
+st.markdown(
+    "Is a 2 % conversion rate good? Read your KPIs next to your nearest competitors and "
+    "published industry figures, each shown with its source and year."
+)
+
+file = session.active_file()
+v = loaders.view(file) if file else None
+if file is None or not isinstance(v, loaders.TableView):
+    st.info("Upload a spreadsheet on the Data page first.")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()
+widgets.stop_if_lead_level(file.name, v.table.kinds)
+
+kind, at = widgets.current_period()
+kf = loaders.kpis(file, loaders.mapping_for(file, v), period=kind)
+if isinstance(kf, loaders.Failure):
+    st.warning(f"{file.name}: {kf.message}")
+    st.stop()
+at = at if at in kf["period"].to_list() else default_period(kf)
+row = kf.filter(pl.col("period") == at).row(0, named=True)
+
+builtin = load_builtin()
+own = pl.DataFrame(st.session_state.get(OWN_ROWS_KEY, []), schema=builtin.schema)
+rows = pl.concat([builtin, own]) if own.height else builtin
+
+available = {k.id for k in kpis_for_fields(measures_in(kf))}
+benchmarked = set(rows["kpi_id"].unique())
+chosen = st.session_state.get(f"kk_kpis_{file.key}") or recommended(measures_in(kf))
+kpi_ids = [k for k in KPIS if k in available and (k in chosen or k in benchmarked)]
+ours = {k: row.get(k) for k in kpi_ids}
+# The competitor table asks only for KPIs that can be compared with something.
+rival_ids = [k for k in kpi_ids if k in benchmarked or (k in chosen and KPIS[k].is_ratio)]
+
+c1, c2, c3 = st.columns(3)
+opts = options(rows)
+industry = c1.selectbox(
+    "Industry", ["", *opts["industries"]], format_func=lambda x: x or "All industries",
+    key="kk_bench_industry",
+)  # fmt: skip
+region = c2.selectbox(
+    "Region", ["", *opts["regions"]], format_func=lambda x: x or "All regions",
+    key="kk_bench_region",
+)  # fmt: skip
+channel = c3.selectbox(
+    "Channel", ["", *opts["channels"]], format_func=lambda x: x or "All channels",
+    key="kk_bench_channel",
+    help="Published figures differ a lot by channel: a search ad's CTR is not a Facebook ad's.",
+)  # fmt: skip
+band = bands(rows, industry=industry or None, region=region or None, channel=channel or None)
+
+st.subheader("Your competitors")
+st.caption(
+    "Type in what you know or estimate about your nearest competitors for "
+    f"{period_name(at)}. Leave a cell empty when you do not know it."
+)
+names = {k: KPIS[k].name for k in kpi_ids}
+stored = st.session_state.get(COMPETITORS_KEY, [])
+table = pl.DataFrame(
+    {"Competitor": [r.get("Competitor") for r in stored]}
+    | {names[k]: [r.get(names[k]) for r in stored] for k in rival_ids},
+    schema={"Competitor": pl.String} | {names[k]: pl.Float64 for k in rival_ids},
+)
+edited = st.data_editor(
+    table,
+    num_rows="dynamic",
+    hide_index=True,
+    key=f"kk_competitor_editor_{file.key}",
+    column_config={
+        names[k]: st.column_config.NumberColumn(
+            names[k], help=f"{KPIS[k].description} Rates as shares: 0.02 for 2 %."
+        )
+        for k in rival_ids
+    },
+)
+st.session_state[COMPETITORS_KEY] = [r for r in edited.to_dicts() if r.get("Competitor")]
+long = pl.DataFrame(
+    [
+        {"competitor": r["Competitor"], "kpi_id": k, "value": r.get(names[k])}
+        for r in st.session_state[COMPETITORS_KEY]
+        for k in rival_ids
+        if r.get(names[k]) is not None
+    ],
+    schema={"competitor": pl.String, "kpi_id": pl.String, "value": pl.Float64},
+)
+
+comparison = compare(
+    ours, competitors=long if long.height else None, bands=band, currency=DEFAULT_CURRENCY
+)
+
+st.subheader(f"How you compare in {period_name(at)}")
+for line in summary(comparison, currency=DEFAULT_CURRENCY):
+    st.markdown(line)
+foreign = comparison.filter(
+    pl.col("band_currency").is_not_null() & (pl.col("band_currency") != DEFAULT_CURRENCY)
+)
+if foreign.height:
+    currencies = ", ".join(foreign["band_currency"].unique(maintain_order=True))
+    st.caption(
+        f"Published amounts for {', '.join(foreign['name'])} are in {currencies}. They are "
+        f"shown beside yours but not converted to {DEFAULT_CURRENCY}, so they are not "
+        "ranked against the band."
+    )
+
+chart_rows = []
+for r in comparison.to_dicts():
+    rivals = long.filter(pl.col("kpi_id") == r["kpi_id"]).to_dicts()
+    # A band in another currency is not drawn under a value it cannot be compared with.
+    comparable = r["band_currency"] in (None, DEFAULT_CURRENCY) and (
+        r["low"] is not None or r["typical"] is not None
+    )
+    if not comparable and not rivals:
+        continue  # nothing to compare this KPI with: no row of marks on its own
+    # Rates as per cent: an axis of 0.012 reads as nothing to an owner.
+    scale, suffix = (100.0, " (%)") if KPIS[r["kpi_id"]].is_rate else (1.0, "")
+
+    def scaled(x: float | None, scale: float = scale) -> float | None:
+        return None if x is None else x * scale
+
+    base = {
+        "name": r["name"] + suffix,
+        "low": scaled(r["low"]) if comparable else None,
+        "typical": scaled(r["typical"]) if comparable else None,
+        "high": scaled(r["high"]) if comparable else None,
+    }
+    if r["value"] is not None:
+        chart_rows.append(base | {"who": "You", "value": scaled(r["value"])})
+    for c in rivals:
+        chart_rows.append(base | {"who": c["competitor"], "value": scaled(c["value"])})
+if chart_rows:
+    st.altair_chart(bullet_chart(pl.DataFrame(chart_rows)))
+    st.caption("Diamond: you. Circles: competitors. Grey bar: the published range; tick: typical.")
+
+
+def _figure(value: float | None, kpi_id: str, currency: str | None) -> str:
+    if value is None:
+        return "–"
+    return format_value(value, KPIS[kpi_id].unit, currency=currency or DEFAULT_CURRENCY)
+
+
+# Rows with neither a published figure nor a competitor say nothing on this page.
+table = [
+    r
+    for r in comparison.to_dicts()
+    if r["low"] is not None or r["typical"] is not None or r["high"] is not None or r["of"] > 1
+]
+st.dataframe(
+    pl.DataFrame(
+        {
+            "KPI": [r["name"] for r in table],
+            "You": [_figure(r["value"], r["kpi_id"], DEFAULT_CURRENCY) for r in table],
+            "Published range": [
+                f"{_figure(r['low'], r['kpi_id'], r['band_currency'])} – "
+                f"{_figure(r['high'], r['kpi_id'], r['band_currency'])}"
+                if r["low"] is not None or r["high"] is not None
+                else _figure(r["typical"], r["kpi_id"], r["band_currency"])
+                for r in table
+            ],
+            "Compared with it": [r["position"] or "" for r in table],
+            "Rank": [
+                f"{r['rank']} of {r['of']}" if r["rank"] is not None and r["of"] > 1 else ""
+                for r in table
+            ],
+            "Source": [r["source_name"] or "" for r in table],
+            "Year": [r["period"] or "" for r in table],
+            "Link": [r["source_url"] for r in table],
+        }
+    ),
+    hide_index=True,
+    column_config={"Link": st.column_config.LinkColumn("Link", display_text="source")},
+)
+
+with st.expander("Your own benchmark figures (for example from a trade association)"):
+    st.caption(
+        "Add figures for your own peer set. Every row needs a source: a figure without one "
+        "cannot be checked by your client."
+    )
+    mine = st.data_editor(
+        own.select("kpi_id", "statistic", "value", "unit", "currency", "industry", "region",
+                   "period", "definition", "source_name", "source_url"),
+        num_rows="dynamic",
+        hide_index=True,
+        key="kk_own_benchmarks",
+        column_config={
+            "kpi_id": st.column_config.SelectboxColumn("KPI", options=list(KPIS), required=True),
+            "statistic": st.column_config.SelectboxColumn(
+                "Statistic", options=["low", "typical", "high", "median", "mean", "p25", "p75"]
+            ),
+        },
+    )  # fmt: skip
+    candidate = pl.concat([own.head(0), mine.select(pl.all())], how="diagonal_relaxed")
+    problems = validate_rows(candidate) if candidate.height else []
+    widgets.show_issues(problems)
+    if not [p for p in problems if p.level == "error"]:
+        st.session_state[OWN_ROWS_KEY] = candidate.to_dicts()
+
+bad_builtin = [p for p in validate_rows(builtin) if p.level == "error"]
+if bad_builtin:
+    widgets.show_issues(bad_builtin, source="built-in benchmarks")
