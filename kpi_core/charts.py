@@ -500,3 +500,28 @@ def bullet_chart(data: pl.DataFrame) -> alt.Chart:
         )
         .resolve_scale(x="independent")
     )
+
+
+def ranked_chart(data: pl.DataFrame) -> alt.Chart:
+    """You and each competitor ranked per KPI, the best at the top, your bar highlighted.
+
+    ``data`` is long: ``name`` (KPI), ``who``, ``value`` and ``score`` (the value signed
+    so that higher is better: the value itself, or minus it for "lower is better").
+    """
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("value:Q", title=None),
+            y=alt.Y("who:N", title=None, sort=alt.EncodingSortField("score", order="descending")),
+            color=alt.condition(alt.datum.who == "You", alt.value(NEUTRAL), alt.value(MUTED)),
+            tooltip=[
+                alt.Tooltip("name:N", title="KPI"),
+                alt.Tooltip("who:N", title="Who"),
+                alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+            ],
+        )
+        .properties(height=alt.Step(20), width=260)
+        .facet(facet=alt.Facet("name:N", title=None), columns=3)
+        .resolve_scale(x="independent", y="independent")
+    )

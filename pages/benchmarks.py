@@ -5,15 +5,27 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from kpi_core.benchmarks import bands, compare, load_builtin, options, summary, validate_rows
+from kpi_core.benchmarks import (
+    bands,
+    compare,
+    competitors_long,
+    load_builtin,
+    options,
+    summary,
+    validate_rows,
+)
 from kpi_core.catalogue import KPIS, kpis_for_fields, recommended
-from kpi_core.charts import bullet_chart
+from kpi_core.charts import bullet_chart, ranked_chart
 from kpi_core.compute import measures_in
 from kpi_core.i18n import DEFAULT_CURRENCY, format_value, period_name
+from kpi_core.issues import InputError
 from kpi_core.scorecard import default_period
 from ui import loaders, session, widgets
 
 COMPETITORS_KEY = "kk_competitors"
+#: The journey's step rates in order, for the funnel comparison.
+FUNNEL_STEPS = ("ctr", "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
+                "lead_to_customer", "conversion_rate")  # fmt: skip
 OWN_ROWS_KEY = "kk_benchmark_rows"
 
 st.title("Benchmarks")
@@ -92,13 +104,54 @@ edited = st.data_editor(
     },
 )
 st.session_state[COMPETITORS_KEY] = [r for r in edited.to_dicts() if r.get("Competitor")]
+
+others = {k: f for k, f in session.files().items() if k != file.key}
+sheet_key = st.selectbox(
+    "…or take them from an uploaded competitor sheet (one row per competitor)",
+    ["", *others],
+    format_func=lambda k: others[k].name if k else "—",
+    key="kk_competitor_sheet",
+    help="Upload it on the Data page. Name the columns by KPI (‘Cost per click’, ‘CTR’, "
+    "‘cpc’); the first text column holds the competitors' names.",
+)
+sheet_rows: list[dict] = []
+if sheet_key:
+    sv = loaders.view(others[sheet_key])
+    if isinstance(sv, loaders.Failure):
+        st.error(sv.message, icon=":material/error:")
+    else:
+        by_label = {KPIS[k].name.lower(): k for k in rival_ids} | {k: k for k in rival_ids}
+        columns = {
+            c: by_label[c.strip().lower()] for c in sv.table.kinds if c.strip().lower() in by_label
+        }
+        name_col = next((c for c, kd in sv.table.kinds.items() if kd in ("text", "id")), None)
+        if name_col is None or not columns:
+            st.error(
+                f"{others[sheet_key].name}: no competitor names or KPI columns found. Put one "
+                "competitor per row, names in the first text column and KPIs in columns named "
+                "by KPI (for example ‘Cost per click’ or ‘cpc’).",
+                icon=":material/error:",
+            )
+        else:
+            try:
+                sheet_rows = competitors_long(
+                    sv.table.frame, name_column=name_col, kpi_columns=columns
+                ).to_dicts()
+                st.caption(
+                    f"From {others[sheet_key].name}: "
+                    + ", ".join(sorted({r["competitor"] for r in sheet_rows}))
+                    + f" ({', '.join(KPIS[k].name for k in dict.fromkeys(columns.values()))})."
+                )
+            except InputError as err:
+                st.error(f"{others[sheet_key].name}: {err}", icon=":material/error:")
 long = pl.DataFrame(
     [
         {"competitor": r["Competitor"], "kpi_id": k, "value": r.get(names[k])}
         for r in st.session_state[COMPETITORS_KEY]
         for k in rival_ids
         if r.get(names[k]) is not None
-    ],
+    ]
+    + [r for r in sheet_rows if r["value"] is not None],
     schema={"competitor": pl.String, "kpi_id": pl.String, "value": pl.Float64},
 )
 
@@ -155,6 +208,63 @@ def _figure(value: float | None, kpi_id: str, currency: str | None) -> str:
         return "–"
     return format_value(value, KPIS[kpi_id].unit, currency=currency or DEFAULT_CURRENCY)
 
+
+if long.height:
+    st.subheader("Ranked")
+    ranked = []
+    for r in comparison.to_dicts():
+        sign = -1.0 if KPIS[r["kpi_id"]].direction == "lower" else 1.0
+        parties = [("You", r["value"])] + [
+            (c["competitor"], c["value"])
+            for c in long.filter(pl.col("kpi_id") == r["kpi_id"]).to_dicts()
+        ]
+        if len(parties) > 1:
+            ranked += [
+                {"name": r["name"], "who": w, "value": x, "score": sign * x}
+                for w, x in parties
+                if x is not None
+            ]
+    if ranked:
+        st.altair_chart(ranked_chart(pl.DataFrame(ranked)))
+        st.caption("Best at the top of each KPI, in its own direction (lower cost is better).")
+
+steps = [k for k in FUNNEL_STEPS if k in set(comparison["kpi_id"])]
+funnel_rows = comparison.filter(pl.col("kpi_id").is_in(steps) & pl.col("position").is_not_null())
+if funnel_rows.height:
+    st.subheader("Your funnel against published stage rates")
+    below = funnel_rows.filter(pl.col("position") == "worse than band")
+    if below.height:
+        st.markdown(
+            "Below the published range: **"
+            + "**, **".join(below["name"])
+            + "**. These are the steps to work on first."
+        )
+    else:
+        st.markdown("Every step with a published rate is within or above its range.")
+    st.dataframe(
+        pl.DataFrame(
+            {
+                "Step": funnel_rows["name"],
+                "You": [format_value(x, "percent") for x in funnel_rows["value"]],
+                "Published range": [
+                    f"{format_value(lo, 'percent')} – {format_value(hi, 'percent')}"
+                    if lo is not None and hi is not None
+                    else format_value(ty, "percent")
+                    for lo, hi, ty in zip(
+                        funnel_rows["low"], funnel_rows["high"], funnel_rows["typical"], strict=True
+                    )
+                ],
+                "Compared with it": funnel_rows["position"],
+                "Source and year": [
+                    f"{src}, {year}" if year else src
+                    for src, year in zip(
+                        funnel_rows["source_name"], funnel_rows["period"], strict=True
+                    )
+                ],
+            }
+        ),
+        hide_index=True,
+    )
 
 # Rows with neither a published figure nor a competitor say nothing on this page.
 table = [
