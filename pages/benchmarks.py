@@ -64,16 +64,24 @@ rival_ids = [k for k in kpi_ids if k in benchmarked or (k in chosen and KPIS[k].
 
 c1, c2, c3 = st.columns(3)
 opts = options(rows)
+
+
+def _choices(values: list[str]) -> list[str]:
+    """ "" is the no-filter choice; the data's own catch-alls ("All channels") are not
+    offered again, or two entries would read the same and filter differently."""
+    return ["", *[v for v in values if v and not v.lower().startswith("all ")]]
+
+
 industry = c1.selectbox(
-    "Industry", ["", *opts["industries"]], format_func=lambda x: x or "All industries",
+    "Industry", _choices(opts["industries"]), format_func=lambda x: x or "All industries",
     key="kk_bench_industry",
 )  # fmt: skip
 region = c2.selectbox(
-    "Region", ["", *opts["regions"]], format_func=lambda x: x or "All regions",
+    "Region", _choices(opts["regions"]), format_func=lambda x: x or "All regions",
     key="kk_bench_region",
 )  # fmt: skip
 channel = c3.selectbox(
-    "Channel", ["", *opts["channels"]], format_func=lambda x: x or "All channels",
+    "Channel", _choices(opts["channels"]), format_func=lambda x: x or "All channels",
     key="kk_bench_channel",
     help="Published figures differ a lot by channel: a search ad's CTR is not a Facebook ad's.",
 )  # fmt: skip
@@ -304,8 +312,8 @@ with st.expander("Your own benchmark figures (for example from a trade associati
         "cannot be checked by your client."
     )
     mine = st.data_editor(
-        own.select("kpi_id", "statistic", "value", "unit", "currency", "industry", "region",
-                   "period", "definition", "source_name", "source_url"),
+        # Every column, so a row round-trips whole: what is not shown is not lost.
+        own.select(builtin.columns),
         num_rows="dynamic",
         hide_index=True,
         key="kk_own_benchmarks",

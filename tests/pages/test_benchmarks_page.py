@@ -76,3 +76,26 @@ def test_a_competitor_sheet_from_the_workspace_is_ranked(app: AppTest) -> None:
     table = next(df.value for df in app.dataframe if "Year" in df.value.columns)
     cpc = table[table["KPI"] == "Cost per click"].iloc[0]
     assert cpc["Rank"] == "2 of 3"  # DKK 7.82 between 6.10 and 9.50; lower is better
+
+
+def test_own_benchmark_rows_join_the_published_ones(app: AppTest) -> None:
+    _open(app)
+    peer = {
+        "kpi_id": "traffic_to_lead", "value": None, "unit": "percent", "currency": None,
+        "industry": "Solar installers (DK)", "channel": None, "region": "Denmark",
+        "period": "2026", "sample": "8 firms", "definition": "Visits that became a lead.",
+        "source_name": "Branchen for solenergi, members' survey",
+        "source_url": "https://example.org/survey-2026", "source_type": "primary", "caveat": None,
+    }  # fmt: skip
+    app.session_state["kk_benchmark_rows"] = [
+        peer | {"statistic": "low", "value": 0.010},
+        peer | {"statistic": "high", "value": 0.020},
+    ]
+    app.run()
+    app.selectbox(key="kk_bench_industry").set_value("Solar installers (DK)").run()
+    assert not app.exception
+    table = next(df.value for df in app.dataframe if "Year" in df.value.columns)
+    ttl = table[table["KPI"] == "Traffic to lead (TTL)"].iloc[0]
+    # 1.5 % sits inside the peers' 1.0–2.0 %, unlike the B2B SaaS 2–5 %.
+    assert ttl["Compared with it"] == "within band"
+    assert ttl["Source"] == "Branchen for solenergi, members' survey" and ttl["Year"] == "2026"
