@@ -34,13 +34,7 @@ st.markdown(
     "published industry figures, each shown with its source and year."
 )
 
-file = session.active_file()
-v = loaders.view(file) if file else None
-if file is None or not isinstance(v, loaders.TableView):
-    st.info("Upload a spreadsheet on the Data page first.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
-widgets.stop_if_lead_level(file.name, v.table.kinds)
+file, v = widgets.active_totals()
 
 kind, at = widgets.current_period()
 kf = loaders.kpis(file, loaders.mapping_for(file, v), period=kind)

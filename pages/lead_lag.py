@@ -38,14 +38,7 @@ st.markdown(
     "conversion rates) say early what will happen. Read them side by side."
 )
 
-file = session.active_file()
-v = loaders.view(file) if file else None
-if file is None or not isinstance(v, loaders.TableView):
-    st.info("Upload a spreadsheet with dates and a few KPIs on the Data page first.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
-
-widgets.stop_if_lead_level(file.name, v.table.kinds)
+file, v = widgets.active_totals()
 
 kind, _ = widgets.current_period()
 if kind == "year":

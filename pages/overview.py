@@ -17,18 +17,7 @@ _VERDICT_COLOUR = {"better": "green", "worse": "red"}
 
 st.title("Overview")
 
-file = session.active_file()
-if file is None:
-    st.info("There is no data yet. Upload a spreadsheet on the Data page to see your KPIs.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
-
-v = loaders.view(file)
-if isinstance(v, loaders.Failure):
-    st.error(v.message)
-    st.stop()
-
-widgets.stop_if_lead_level(file.name, v.table.kinds)
+file, v = widgets.active_totals()
 
 mapping = loaders.mapping_for(file, v)
 available = kpis_for_fields(mapping.values())

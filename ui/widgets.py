@@ -10,7 +10,7 @@ from kpi_core.i18n import period_name
 from kpi_core.issues import Issue
 from kpi_core.leads import looks_like_leads
 from kpi_core.scorecard import default_period
-from ui import session
+from ui import loaders, session
 
 PERIOD_KIND_KEY = "kk_period_kind"
 PERIOD_AT_KEY = "kk_period_at"
@@ -106,19 +106,31 @@ def dataset_picker(*, key: str, label: str = "Dataset") -> None:
     )
 
 
-def stop_if_lead_level(name: str, kinds: dict[str, str]) -> None:
-    """Send a CRM export (one row per lead) to the Funnel page and stop this page.
+def active_totals() -> tuple[session.DataFile, loaders.TableView]:
+    """The active file as read, for pages that need totals per day, week or month.
 
-    Summing such a file by the day each lead was created would book a deal's value in
-    the month the lead came in, and call every recent month a collapse.
+    Stops the page with its explicit state instead: no file yet (a link to the Data
+    page), a file that could not be read (its message), or a CRM export with one row
+    per lead (sent to the Funnel page: summed by the day each lead was created, it would
+    book a deal's value in the month the lead came in and call every recent month a
+    collapse).
     """
-    if not looks_like_leads(kinds):
-        return
-    st.info(
-        f"{name} is a CRM export with one row per lead. Its funnel, time to convert and "
-        "conversion by month are on the Funnel page; this page needs totals per day, week "
-        "or month (choose such a file in the sidebar).",
-        icon=":material/info:",
-    )
-    st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
-    st.stop()
+    file = session.active_file()
+    if file is None:
+        st.info("There is no data yet. Upload a spreadsheet on the Data page to see your KPIs.")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.stop()
+    v = loaders.view(file)
+    if isinstance(v, loaders.Failure):
+        st.error(v.message, icon=":material/error:")
+        st.stop()
+    if looks_like_leads(v.table.kinds):
+        st.info(
+            f"{file.name} is a CRM export with one row per lead. Its funnel, time to convert "
+            "and conversion by month are on the Funnel page; this page needs totals per day, "
+            "week or month (choose such a file in the sidebar).",
+            icon=":material/info:",
+        )
+        st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
+        st.stop()
+    return file, v

@@ -101,3 +101,17 @@ def test_a_crm_export_is_sent_to_the_funnel_page_not_summed(app: AppTest) -> Non
     app.switch_page("pages/lead_lag.py").run()
     assert not app.exception
     assert "crm_leads.csv is a CRM export with one row per lead" in texts(app)
+
+
+def test_an_unreadable_active_file_shows_its_error_on_every_totals_page(app: AppTest) -> None:
+    from ui.session import DataFile
+
+    app.run()
+    broken = DataFile(name="rapport.xlsx", data=b"PK\x03\x04 not really a workbook")
+    app.session_state["kk_files"] = {broken.key: broken}
+    app.session_state["kk_active"] = broken.key
+    for page in ("pages/overview.py", "pages/lead_lag.py", "pages/benchmarks.py"):
+        app.switch_page(page).run()
+        assert not app.exception, page
+        assert any("rapport.xlsx" in e.value for e in app.error), page
+        assert not app.metric, page
