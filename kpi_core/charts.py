@@ -24,6 +24,14 @@ def value_format(k: Kpi) -> str:
     return _D3_FORMAT[k.unit]
 
 
+def with_last_year(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add ``last_year``: ``column`` of the period that started a year before each row's."""
+    last_year = frame.select(
+        pl.col("period_start").dt.offset_by("1y"), pl.col(column).alias("last_year")
+    )
+    return frame.join(last_year, on="period_start", how="left", maintain_order="left")
+
+
 def trend_frame(kf: pl.DataFrame, kpi_id: str, *, selected: str) -> pl.DataFrame:
     """Per-period values of one KPI with last year's value beside each period.
 
@@ -35,11 +43,7 @@ def trend_frame(kf: pl.DataFrame, kpi_id: str, *, selected: str) -> pl.DataFrame
         The period label to highlight.
     """
     base = kf.select("period", "period_start", "complete", pl.col(kpi_id).alias("value"))
-    last_year = base.select(
-        pl.col("period_start").dt.offset_by("1y").alias("period_start"),
-        pl.col("value").alias("last_year"),
-    )
-    return base.join(last_year, on="period_start", how="left", maintain_order="left").with_columns(
+    return with_last_year(base, "value").with_columns(
         (pl.col("period") == selected).alias("selected"),
         pl.when(~pl.col("complete"))
         .then(pl.lit("partial period"))
@@ -223,10 +227,7 @@ def step_rate_chart(trend: pl.DataFrame, *, step: str) -> alt.Chart:
     data = trend.filter(pl.col("step") == step).select(
         "period", "period_start", "rate", "complete", "vs_previous_pp", "vs_last_year_pp"
     )
-    last_year = data.select(
-        pl.col("period_start").dt.offset_by("1y"), pl.col("rate").alias("last_year")
-    )
-    data = data.join(last_year, on="period_start", how="left", maintain_order="left")
+    data = with_last_year(data, "rate")
     x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
     tooltip = [
         alt.Tooltip("period:N", title="Period"),
