@@ -200,10 +200,10 @@ others = [k for k in readable if k != crm.key]
 deals_key = None
 on: tuple[str, str] | None = None
 with st.expander("Which column is what, and closed deals in a separate file"):
-    suggested = loaders.lead_view(crm)
+    in_use = loaders.lead_view(crm)
     current = (
-        suggested.columns
-        if not isinstance(suggested, loaders.Failure)
+        in_use.columns
+        if not isinstance(in_use, loaders.Failure)
         else LeadColumns(created=columns[0])
     )
     chosen_roles: dict[str, str] = {}
