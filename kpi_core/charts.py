@@ -526,3 +526,97 @@ def ranked_chart(data: pl.DataFrame) -> alt.Chart:
         .facet(facet=alt.Facet("name:N", title=None), columns=3)
         .resolve_scale(x="independent", y="independent")
     )
+
+
+def pacing_chart(months: pl.DataFrame, *, kpi: Kpi) -> alt.Chart:
+    """Cumulative actual against the plan line, with the projection dashed to the period's end.
+
+    ``months`` is :attr:`kpi_core.targets.Pacing.months` (``period``, ``plan``, ``actual``,
+    ``projected``). For a rate, the values are the rate so far and each month's target.
+    """
+    fmt = value_format(kpi)
+    long = months.unpivot(
+        index="period", on=["plan", "actual", "projected"], variable_name="line"
+    ).with_columns(
+        pl.col("line").replace_strict(
+            {"plan": "Target (plan)", "actual": "Actual", "projected": "At this pace"}
+        )
+    )
+    colours = alt.Scale(
+        domain=["Target (plan)", "Actual", "At this pace"], range=["#37474f", NEUTRAL, "#9ec5e0"]
+    )
+    dashes = alt.Scale(
+        domain=["Target (plan)", "Actual", "At this pace"], range=[[6, 3], [1, 0], [3, 3]]
+    )
+    title = f"{kpi.name}, {'so far' if kpi.is_ratio else 'cumulative'}"
+    return (
+        alt.Chart(long.drop_nulls("value"))
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("value:Q", title=title, axis=alt.Axis(format=fmt)),
+            color=alt.Color("line:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("line:N", scale=dashes, legend=None),
+            tooltip=[
+                alt.Tooltip("period:N", title="Month"),
+                alt.Tooltip("line:N", title=" "),
+                alt.Tooltip("value:Q", title=kpi.name, format=fmt),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def plan_chart(
+    monthly: pl.DataFrame, *, stage: str, name: str, today: float | None, fmt: str = ",.0f"
+) -> alt.Chart:
+    """What the plan needs of one stage per month, against today's monthly average.
+
+    ``monthly`` is :attr:`kpi_core.plan.Plan.monthly`; ``today`` draws a rule.
+    """
+    data = monthly.select("period", pl.col(stage).alias("needed")).with_columns(
+        pl.lit(today, dtype=pl.Float64).alias("today"),
+        (pl.col("needed") > today if today is not None else pl.lit(False)).alias("above"),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+    )
+    bars = base.mark_bar().encode(
+        y=alt.Y("needed:Q", title=f"{name} needed per month", axis=alt.Axis(format=fmt)),
+        color=alt.condition(alt.datum.above, alt.value(NEUTRAL), alt.value("#9ec5e0")),
+        tooltip=[
+            alt.Tooltip("period:N", title="Month"),
+            alt.Tooltip("needed:Q", title="Needed", format=fmt),
+            alt.Tooltip("today:Q", title="Today's monthly average", format=fmt),
+        ],
+    )
+    if today is None:
+        return bars.properties(height=240)
+    # One rule across the chart: without an x encoding it is not drawn per bar.
+    rule = (
+        alt.Chart(pl.DataFrame({"today": [today]}))
+        .mark_rule(color="#37474f", strokeDash=[6, 3], strokeWidth=2)
+        .encode(
+            y="today:Q",
+            tooltip=[alt.Tooltip("today:Q", title="Today's monthly average", format=fmt)],
+        )
+    )
+    return (bars + rule).properties(height=240)
+
+
+def effect_chart(table: pl.DataFrame, *, fmt: str = ",.0f") -> alt.Chart:
+    """Horizontal bars of each lever's effect (``name``, ``effect``, ``how``), largest first."""
+    return (
+        alt.Chart(table)
+        .mark_bar(color=NEUTRAL)
+        .encode(
+            y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            x=alt.X("effect:Q", title="Extra revenue a year", axis=alt.Axis(format=fmt)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Lever"),
+                alt.Tooltip("how:N", title="How"),
+                alt.Tooltip("effect:Q", title="Extra revenue a year", format=fmt),
+            ],
+        )
+        .properties(height=alt.Step(34))
+    )

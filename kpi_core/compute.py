@@ -97,6 +97,7 @@ def kpi_frame(
     period: Period | None = "month",
     by: Sequence[str] = (),
     kpis: Sequence[str] | None = None,
+    parts: bool = False,
 ) -> pl.DataFrame:
     """Sum the measures and compute every computable KPI per period.
 
@@ -112,6 +113,10 @@ def kpi_frame(
         Dimension columns to split by (e.g. ``["channel"]``).
     kpis
         KPI ids to compute; default every KPI the fields support.
+    parts
+        Also keep, per ratio KPI, its paired sums ``{id}__num`` and
+        ``{id}__den``, and ``last_date`` (the last day with data), so that
+        :func:`window_values` can add periods up exactly.
 
     Returns
     -------
@@ -155,6 +160,8 @@ def kpi_frame(
             raise InputError("The date column has no dates, so KPIs cannot be shown per period.")
         start_expr = pl.col("date").dt.truncate(_TRUNCATE[period])
         aggs.append(pl.col("date").n_unique().alias("days"))
+        if parts:
+            aggs.append(pl.col("date").max().alias("last_date"))
         grouped = dated.with_columns(start_expr.alias("period_start")).group_by(
             ["period_start", *by]
         )
@@ -165,7 +172,53 @@ def kpi_frame(
     out = out.with_columns(_kpi_value(k) for k in ratio_kpis)
     sums = [pl.col(k.id) for k in chosen if not k.is_ratio and k.id not in measures]
     columns = [*lead, *by, *measures, *[k.id for k in ratio_kpis]]
+    if parts:
+        out = out.with_columns(
+            expr
+            for k in ratio_kpis
+            for expr in (
+                # A period where the pair was never recorded adds nothing, not null.
+                pl.col(f"__{k.id}_num").fill_null(0.0).alias(f"{k.id}__num"),
+                pl.col(f"__{k.id}_den").fill_null(0.0).alias(f"{k.id}__den"),
+            )
+        )
+        columns += [c for k in ratio_kpis for c in (f"{k.id}__num", f"{k.id}__den")]
+        columns += ["last_date"] if period is not None else []
     return out.with_columns(sums).select([c for c in columns if c in out.columns])
+
+
+def window_values(
+    kf: pl.DataFrame, *, start: dt.date, end: dt.date, kpis: Sequence[str] | None = None
+) -> dict[str, float | None]:
+    """KPI values over the periods of ``kf`` that lie within ``start`` … ``end``.
+
+    ``kf`` is a :func:`kpi_frame` made with ``parts=True``. Sums add up; ratios
+    are taken again from the paired sums, so a quarter made of three months
+    has the very same value as the quarter computed from the rows. A KPI
+    with no data in the window is ``None``.
+
+    >>> rows = pl.DataFrame({
+    ...     "date": [dt.date(2025, 1, 5), dt.date(2025, 2, 5)],
+    ...     "impressions": [1000.0, 3000.0], "clicks": [10.0, 90.0],
+    ... })
+    >>> kf = kpi_frame(rows, period="month", parts=True)
+    >>> window_values(kf, start=dt.date(2025, 1, 1), end=dt.date(2025, 2, 28))["ctr"]
+    0.025
+    """
+    inside = kf.filter((pl.col("period_start") >= start) & (pl.col("period_end") <= end))
+    wanted = [KPIS[k] for k in (kpis if kpis is not None else KPIS) if k in KPIS]
+    out: dict[str, float | None] = {}
+    for k in wanted:
+        if k.is_ratio:
+            if f"{k.id}__num" not in inside.columns:
+                continue
+            num, den = inside[f"{k.id}__num"].sum(), inside[f"{k.id}__den"].sum()
+            seen = inside.filter(pl.col(f"{k.id}__den") > 0).height > 0
+            out[k.id] = float(num) / float(den) * k.scale if seen and den else None
+        elif k.id in inside.columns:
+            column = inside[k.id]
+            out[k.id] = None if column.null_count() == column.len() else float(column.sum())
+    return out
 
 
 def _complete_grid(

@@ -98,6 +98,7 @@ def _kpis(
     mapping: tuple[tuple[str, str], ...],
     period: Period | None,
     by: tuple[str, ...],
+    parts: bool,
     _data: bytes,
 ) -> pl.DataFrame | Failure:
     table = _read(sha256, name, sheet, _data)
@@ -105,17 +106,25 @@ def _kpis(
         return table
     try:
         data = apply_mapping(table.frame, dict(mapping))
-        return kpi_frame(data, period=period, by=by)
+        return kpi_frame(data, period=period, by=by, parts=parts)
     except InputError as err:
         return Failure(str(err))
 
 
 def kpis(
-    file: DataFile, mapping: dict[str, str], *, period: Period | None, by: tuple[str, ...] = ()
+    file: DataFile,
+    mapping: dict[str, str],
+    *,
+    period: Period | None,
+    by: tuple[str, ...] = (),
+    parts: bool = False,
 ) -> pl.DataFrame | Failure:
-    """KPIs per period (and ``by``) for the file under ``mapping``: a small frame."""
+    """KPIs per period (and ``by``) for the file under ``mapping``: a small frame.
+
+    ``parts`` keeps the paired sums that let targets and plans add months up exactly.
+    """
     frozen = tuple(sorted(mapping.items()))
-    return _kpis(file.sha256, file.name, file.sheet, frozen, period, by, file.data)
+    return _kpis(file.sha256, file.name, file.sheet, frozen, period, by, parts, file.data)
 
 
 @st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)

@@ -12,6 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from kpi_core.issues import InputError
+from kpi_core.plan import Scenario
+from kpi_core.targets import Target, load_targets
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 #: The sample workspace a newcomer opens on: the first file is the active one.
 SAMPLE_FILES = ("nordlys_marketing.xlsx", "crm_leads.csv")
@@ -99,3 +103,36 @@ def role_overrides() -> dict[str, str]:
 def kpi_role(kpi_id: str, default: str) -> str:
     """Leading or lagging: the user's tag if they changed it, else the catalogue's."""
     return role_overrides().get(kpi_id, default)
+
+
+_TARGETS = "kk_targets"
+_SCENARIOS = "kk_scenarios"
+SAMPLE_TARGETS = "targets.json"
+
+
+def targets() -> dict[str, Target]:
+    """The workspace's targets by id; the sample workspace opens with its own."""
+    if _TARGETS not in st.session_state:
+        st.session_state[_TARGETS] = {}
+        files()  # the sample targets belong with the sample files
+        path = SAMPLE_DIR / SAMPLE_TARGETS
+        if any(f.sample for f in files().values()) and path.is_file():
+            try:
+                loaded = load_targets(path.read_text(encoding="utf-8"), source=path.name)
+            except InputError:
+                loaded = []  # a broken sample must not stop the app; its test catches it
+            st.session_state[_TARGETS] = {t.id: t for t in loaded}
+    return st.session_state[_TARGETS]
+
+
+def put_target(t: Target) -> None:
+    targets()[t.id] = t
+
+
+def remove_target(target_id: str) -> None:
+    targets().pop(target_id, None)
+
+
+def scenarios() -> dict[str, Scenario]:
+    """The workspace's saved what-if scenarios by name."""
+    return st.session_state.setdefault(_SCENARIOS, {})
