@@ -75,6 +75,31 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     assert_no_exception(page)
     page.screenshot(path=screenshots / "benchmarks-sample.png", full_page=True)
 
+    goto_page(page, "Targets")
+    page.get_by_text("Of 5 targets:").wait_for()
+    page.get_by_text("Is it SMART?").wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "targets-sample.png", full_page=True)
+
+    goto_page(page, "What if")
+    finding = page.get_by_text("To reach", exact=False).first
+    finding.wait_for()
+    before = finding.inner_text()
+    # Moving a rate slider reruns the plan (only its fragment) and changes what it needs.
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(20):
+        slider.press("ArrowRight")
+    page.wait_for_function(
+        "(before) => [...document.querySelectorAll('[data-testid=stMarkdownContainer]')]"
+        ".some(e => e.innerText.startsWith('To reach') && e.innerText !== before)",
+        arg=before,
+    )
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "what-if-sample.png", full_page=True)
+
     goto_page(page, "Data")
     page.get_by_text("Which column is what").wait_for()
     assert_no_exception(page)
