@@ -9,6 +9,14 @@ Examples
 
     python -m kpi_core inspect sample_data/nordlys_marketing.xlsx
     python -m kpi_core kpis export.csv --map "Besøk=sessions" --period quarter --by channel
+    python -m kpi_core goalseek sample_data/nordlys_marketing.xlsx --revenue 60e6 --period 2027 \
+        --rate "traffic_to_lead=1.6%"
+
+``goalseek`` works back from a revenue target for one year through the funnel
+at today's rates (the latest 12 complete months of the file; change one with
+``--rate NAME=VALUE``) and prints, per month, the revenue, customers, SQLs,
+MQLs, leads and sessions the target needs (the stages the file has) beside
+today's monthly averages (``current_<stage>``). Numbers are unrounded.
 """
 
 from __future__ import annotations
@@ -23,11 +31,13 @@ from typing import NoReturn
 
 import polars as pl
 
+from kpi_core import plan
 from kpi_core.benchmarks import benchmark_report, competitors_long
 from kpi_core.catalogue import KPIS
 from kpi_core.compute import PERIODS, kpi_frame
 from kpi_core.i18n import DEFAULT_CURRENCY
 from kpi_core.ingest import LoadedTable, load_path
+from kpi_core.ingest.values import parse_numbers
 from kpi_core.issues import InputError
 from kpi_core.lead_lag import leadlag_report
 from kpi_core.leads import funnel_report
@@ -39,6 +49,7 @@ from kpi_core.mapping import (
     validate_mapping,
 )
 from kpi_core.scorecard import default_period
+from kpi_core.targets import period_bounds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,6 +115,28 @@ def _parser() -> _Parser:
     p.add_argument("--industry", help="e.g. 'Real Estate' (default: all industries)")
     p.add_argument("--region", help="e.g. 'USA-centred' or 'Nordics'")
     p.add_argument("--period", choices=PERIODS, default="year", help="whose latest value")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    p = sub.add_parser(
+        "goalseek", help="what a revenue target needs per month: customers, SQLs … sessions"
+    )
+    file_args(p)
+    map_option(p)
+    p.add_argument("--revenue", required=True, metavar="TARGET", help="e.g. 60000000 or 60e6")
+    p.add_argument("--period", required=True, metavar="YEAR", help="the year of the target")
+    p.add_argument(
+        "--rate",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change one of today's rates or values, e.g. lead_to_mql=55%% or aov=50000",
+    )
+    p.add_argument(
+        "--split",
+        choices=["seasonal", "even"],
+        default="seasonal",
+        help="share the target over the months like last year's revenue, or evenly",
+    )
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     return parser
 
@@ -230,6 +263,92 @@ def _benchmark(args: argparse.Namespace) -> pl.DataFrame:
     )
 
 
+#: The stages ``goalseek`` prints, revenue first, down the funnel.
+GOALSEEK_COLUMNS: tuple[str, ...] = ("revenue", "customers", "sqls", "mqls", "leads", "sessions")
+
+
+def _number(text: str) -> tuple[float, bool] | None:
+    """``text`` as a number and whether it was a percentage; ``None`` when it is not one.
+
+    ``1,234.5`` is tried before ``1.234,5``, so ``55e6``, ``55,000,000`` and
+    ``55.000.000`` all read as 55 million; ``5%`` and ``5 %`` read as 0.05.
+    """
+    for decimal in (".", ","):
+        parsed = parse_numbers(pl.Series([text.strip()]), decimal=decimal)
+        value = parsed.values[0]
+        if value is not None:
+            return float(value), parsed.percent > 0
+    return None
+
+
+def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
+    revenue = _number(args.revenue)
+    if revenue is None or revenue[1] or not 0 < revenue[0] < float("inf"):
+        raise InputError(
+            f"--revenue ‘{args.revenue}’ is not a positive amount; write it as 60000000 or 60e6."
+        )
+    kind = period_bounds(args.period)[0]
+    if kind != "year":
+        raise InputError(f"--period ‘{args.period}’ is a {kind}; give a year, such as 2027.")
+    rates: list[tuple[str, str, float, bool]] = []
+    for option in args.rate:
+        name, sep, text = option.partition("=")
+        number = _number(text) if sep else None
+        if not sep or not name.strip() or number is None:
+            raise InputError(
+                f"--rate ‘{option}’ is not NAME=VALUE (for example ‘lead_to_mql=55%’)."
+            )
+        rates.append((option, name.strip(), *number))
+    table = _load(args)
+    mapping = resolve_mapping(table.kinds, parse_map_options(args.map))
+    errors = [i.message for i in validate_mapping(mapping, table.kinds) if i.level == "error"]
+    if errors:
+        raise InputError(f"{table.source}: {' '.join(errors)}")
+    kf = kpi_frame(apply_mapping(table.frame, mapping), period="month", parts=True)
+    start, end = plan.baseline_window(kf)
+    try:
+        assumptions = plan.assumptions_from(kf, start=start, end=end)
+    except InputError as err:
+        raise InputError(f"{table.source}: {err}") from None
+    for option, name, value, percent in rates:
+        if (
+            percent
+            and name in dict(assumptions.values)
+            and assumptions.lever(name).unit != "percent"
+        ):
+            raise InputError(f"--rate ‘{option}’: {name} is not a share; give a plain number.")
+        try:
+            assumptions = assumptions.set(name, value)
+        except InputError as err:
+            raise InputError(f"--rate ‘{option}’: {err}") from None
+    months = plan.months_of(args.period)
+    weights = plan.revenue_weights(kf, months) if args.split == "seasonal" else None
+    result = plan.goal_seek(revenue[0], assumptions, months=months, weights=weights)
+    if args.split == "seasonal" and weights is None:
+        sys.stderr.write(
+            "note: the file has no complete year of revenue by month to follow, "
+            "so the target is shared evenly over the months.\n"
+        )
+    shown = [c for c in GOALSEEK_COLUMNS if c in result.monthly.columns]
+    today = plan.monthly_averages(kf, start=start, end=end)
+    monthly = result.monthly.select(
+        "period",
+        *shown,
+        *(pl.lit(today.get(c), dtype=pl.Float64).alias(f"current_{c}") for c in shown),
+    )
+    if args.format == "csv":
+        return monthly
+    return {
+        "file": table.source,
+        "period": args.period.strip(),
+        "revenue": revenue[0],
+        "split": "seasonal" if weights is not None else "even",
+        "baseline": {"start": start, "end": end},
+        "assumptions": dict(assumptions.values),
+        "months": monthly.to_dicts(),
+    }
+
+
 def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
     if isinstance(result, pl.DataFrame):
         if fmt == "json":
@@ -256,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_leadlag(args), "json")
         elif args.command == "benchmark":
             _emit(_benchmark(args), args.format)
+        elif args.command == "goalseek":
+            _emit(_goalseek(args), args.format)
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")

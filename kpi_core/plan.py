@@ -132,7 +132,7 @@ class Assumptions:
             valid = ", ".join(k for k, _ in self.values)
             raise InputError(f"The plan has no assumption ‘{lever}’; it has {valid}.")
         if not math.isfinite(value) or value < 0:
-            raise InputError(f"{lever} must be a positive number, not {value}.")
+            raise InputError(f"{lever} must be zero or more, not {value}.")
         if self.lever(lever).unit == "percent" and lever != "clicks_per_session" and value > 1:
             raise InputError(f"{lever} is a share: give it as 0.05 or 5%, not {value}.")
         return replace(self, values=tuple((k, value if k == lever else v) for k, v in self.values))

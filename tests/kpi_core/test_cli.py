@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -10,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from kpi_core import cli
 from kpi_core.cli import main
+from kpi_core.ingest import LoadedTable, load_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "nordlys_marketing.xlsx"
@@ -254,3 +258,234 @@ def test_benchmark_competitor_sheet_without_kpi_columns_is_refused(capsys, tmp_p
     code, _, err = run(capsys, "benchmark", SAMPLE, "--competitors", sheet)
     assert code == 2
     assert err.startswith("error: noter.csv: put one competitor per row")
+
+
+# --- goalseek ------------------------------------------------------------------------------
+
+STAGES = ["revenue", "customers", "sqls", "mqls", "leads", "sessions"]
+RAW = {
+    "revenue": "Omsætning (kr.)",
+    "customers": "Nye kunder",
+    "sqls": "SQL",
+    "mqls": "MQL",
+    "leads": "Leads",
+    "sessions": "Besøg",
+}
+
+
+@pytest.fixture(scope="module")
+def sample_table() -> LoadedTable:
+    return load_path(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def window_totals(sample_table: LoadedTable) -> dict[str, float]:
+    """Sums over the sample's latest 12 complete months (Nov 2025 – Oct 2026), from the raw rows."""
+    raw = sample_table.frame
+    inside = raw.filter(pl.col("Dato").is_between(dt.date(2025, 11, 1), dt.date(2026, 10, 31)))
+    totals = {stage: float(inside[column].sum()) for stage, column in RAW.items()}
+    jan = raw.filter(pl.col("Dato").is_between(dt.date(2026, 1, 1), dt.date(2026, 1, 31)))
+    totals["january_revenue"] = float(jan[RAW["revenue"]].sum())
+    return totals
+
+
+@pytest.fixture
+def cached(monkeypatch: pytest.MonkeyPatch, sample_table: LoadedTable) -> None:
+    """Read the sample workbook once for the many goalseek runs below (same table, less time)."""
+    real = cli.load_path
+
+    def load(path, sheet=None):
+        return sample_table if Path(path) == SAMPLE and sheet is None else real(path, sheet=sheet)
+
+    monkeypatch.setattr(cli, "load_path", load)
+
+
+def goalseek_csv(capsys, *args: str) -> tuple[list[dict[str, float]], str]:
+    code, out, err = run(capsys, "goalseek", *args)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    return [{k: (v if k == "period" else float(v)) for k, v in r.items()} for r in rows], err
+
+
+def test_goalseek_csv_on_the_sample(capsys, window_totals: dict[str, float]) -> None:
+    rows, err = goalseek_csv(capsys, SAMPLE, "--revenue", "60000000", "--period", "2027")
+    assert err == ""
+    assert list(rows[0]) == ["period", *STAGES, *(f"current_{s}" for s in STAGES)]
+    assert [r["period"] for r in rows] == [f"2027-{m:02d}" for m in range(1, 13)]
+    assert sum(r["revenue"] for r in rows) == 60_000_000
+    # Seasonal: January 2027 gets January 2026's share of the latest complete year.
+    share = window_totals["january_revenue"] / window_totals["revenue"]
+    assert rows[0]["revenue"] == pytest.approx(60_000_000 * share, abs=1)
+    for r in rows:
+        assert r["sessions"] >= r["leads"] >= r["mqls"] >= r["sqls"] >= r["customers"] > 0
+        # Every rate is a ratio of the window's sums, so each stage is the month's revenue
+        # times Σstage / Σrevenue over Nov 2025 – Oct 2026.
+        for stage in STAGES[1:]:
+            expected = r["revenue"] * window_totals[stage] / window_totals["revenue"]
+            assert r[stage] == pytest.approx(expected, rel=1e-9), stage
+        # Today: the monthly average over the same 12 months.
+        for stage in STAGES:
+            assert r[f"current_{stage}"] == pytest.approx(window_totals[stage] / 12, rel=1e-9)
+
+
+def test_goalseek_json_on_the_sample(capsys, window_totals: dict[str, float]) -> None:
+    code, out, err = run(
+        capsys, "goalseek", SAMPLE, "--revenue", "60e6", "--period", "2027", "--format", "json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["period"] == "2027"
+    assert report["revenue"] == 60_000_000
+    assert report["split"] == "seasonal"
+    assert report["baseline"] == {"start": "2025-11-01", "end": "2026-10-31"}
+    a = report["assumptions"]
+    ttl = window_totals["leads"] / window_totals["sessions"]
+    assert a["traffic_to_lead"] == pytest.approx(ttl, rel=1e-9)
+    assert a["sql_to_customer"] == pytest.approx(
+        window_totals["customers"] / window_totals["sqls"], rel=1e-9
+    )
+    assert {"aov", "orders_per_customer", "lead_to_mql", "mql_to_sql", "cpc"} <= set(a)
+    months = report["months"]
+    assert len(months) == 12
+    assert sum(m["revenue"] for m in months) == 60_000_000
+    assert set(months[0]) == {"period", *STAGES, *(f"current_{s}" for s in STAGES)}
+
+
+@pytest.mark.parametrize("amount", ["60000000", "60e6", "60,000,000", "60.000.000", "6e7"])
+def test_goalseek_reads_the_revenue_as_people_write_it(capsys, cached, amount: str) -> None:
+    rows, _ = goalseek_csv(capsys, SAMPLE, "--revenue", amount, "--period", "2027")
+    assert sum(r["revenue"] for r in rows) == 60_000_000
+
+
+def test_goalseek_even_split(capsys) -> None:
+    rows, err = goalseek_csv(
+        capsys, SAMPLE, "--revenue", "60000000", "--period", "2027", "--split", "even"
+    )
+    assert err == ""
+    assert [r["revenue"] for r in rows] == [5_000_000.0] * 12
+
+
+@pytest.mark.parametrize(
+    ("rate", "stage", "below", "value"),
+    [
+        ("traffic_to_lead=2%", "sessions", "leads", 0.02),
+        ("traffic_to_lead=2 %", "sessions", "leads", 0.02),
+        ("traffic_to_lead=0.02", "sessions", "leads", 0.02),
+        ("lead_to_mql=60%", "leads", "mqls", 0.6),
+        ("sql_to_customer=0,5", "sqls", "customers", 0.5),
+    ],
+)
+def test_goalseek_rate_changes_the_plan(
+    capsys, cached, rate: str, stage: str, below: str, value: float
+) -> None:
+    args = (SAMPLE, "--revenue", "60000000", "--period", "2027")
+    today, _ = goalseek_csv(capsys, *args)
+    moved, _ = goalseek_csv(capsys, *args, "--rate", rate)
+    for before, after in zip(today, moved, strict=True):
+        assert after[below] == pytest.approx(before[below], rel=1e-12)  # the stage below holds
+        assert after[stage] == pytest.approx(after[below] / value, rel=1e-12)
+        assert after[stage] != pytest.approx(before[stage])
+        assert after[f"current_{stage}"] == before[f"current_{stage}"]  # today is today
+
+
+def test_goalseek_money_rate_and_several_rates(capsys, cached) -> None:
+    args = (SAMPLE, "--revenue", "60000000", "--period", "2027", "--format", "json")
+    code, out, _ = run(capsys, "goalseek", *args, "--rate", "aov=60000", "--rate", "ctr=2%")
+    assert code == 0
+    report = json.loads(out)
+    a = report["assumptions"]
+    assert (a["aov"], a["ctr"]) == (60_000, 0.02)
+    for m in report["months"]:
+        # Revenue per customer is now 60,000 × today's orders per customer.
+        assert m["customers"] == pytest.approx(m["revenue"] / (60_000 * a["orders_per_customer"]))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--rate", "nope=1"], "has no assumption ‘nope’; it has aov, orders_per_customer"),
+        (["--rate", "traffic_to_lead"], "--rate ‘traffic_to_lead’ is not NAME=VALUE"),
+        (["--rate", "traffic_to_lead=lots"], "is not NAME=VALUE"),
+        (["--rate", "=0.5"], "is not NAME=VALUE"),
+        (["--rate", "traffic_to_lead=150%"], "traffic_to_lead is a share"),
+        (["--rate", "traffic_to_lead=-1%"], "must be a positive number"),
+        (["--rate", "aov=5%"], "aov is not a share; give a plain number"),
+        (["--rate", "lead_to_mql=0"], "is 0 %"),
+        (["--period", "2027-Q1"], "--period ‘2027-Q1’ is a quarter; give a year"),
+        (["--period", "2027-03"], "is a month; give a year"),
+        (["--period", "next year"], "‘next year’ is not a period"),
+        (["--revenue", "-5"], "--revenue ‘-5’ is not a positive amount"),
+        (["--revenue", "0"], "is not a positive amount"),
+        (["--revenue", "lots"], "is not a positive amount"),
+        (["--revenue", "5%"], "is not a positive amount"),
+        (["--split", "ramp"], "invalid choice"),
+    ],
+)
+def test_goalseek_bad_input(capsys, cached, args: list[str], expected: str) -> None:
+    base = {"--revenue": "60000000", "--period": "2027"}
+    for flag in ("--revenue", "--period"):
+        if flag in args:
+            base.pop(flag)
+    argv = ["goalseek", str(SAMPLE), *(x for kv in base.items() for x in kv), *args]
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse misuse
+        code = stop.code
+    out = capsys.readouterr()
+    assert code == 2
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1, out.err
+    assert lines[0].startswith("error: ")
+    assert expected in lines[0]
+    assert out.out == ""
+
+
+def test_goalseek_without_customers_is_one_error_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "kpi_core", "goalseek", str(SAMPLE)),
+            *("--map", "Nye kunder=none", "--revenue", "60000000", "--period", "2027"),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: nordlys_marketing.xlsx: A plan needs new customers")
+    assert proc.stdout == ""
+
+
+def test_goalseek_falls_back_to_even_with_a_note(capsys, nordic: Path) -> None:
+    # September 2026 is the only complete month: 2,000 visits, 68 leads, 8 customers and
+    # 42,500 kr. 1,200,000 in 2027 is 100,000 a month: 100,000 × 8 / 42,500 = 18.82
+    # customers, × 68/8 = 160 leads, / (68/2,000) = 4,705.9 visits.
+    rows, err = goalseek_csv(capsys, nordic, "--revenue", "1200000", "--period", "2027")
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("note: ")
+    assert "evenly" in lines[0]
+    assert list(rows[0]) == [
+        "period",
+        "revenue",
+        "customers",
+        "leads",
+        "sessions",
+        "current_revenue",
+        "current_customers",
+        "current_leads",
+        "current_sessions",
+    ]
+    for r in rows:
+        assert r["revenue"] == 100_000
+        assert r["customers"] == pytest.approx(100_000 * 8 / 42_500)
+        assert r["leads"] == pytest.approx(160)
+        assert r["sessions"] == pytest.approx(160 / (68 / 2000))
+        assert (r["current_sessions"], r["current_leads"]) == (2000, 68)
+        assert (r["current_customers"], r["current_revenue"]) == (8, 42_500)
+    _, even_err = goalseek_csv(
+        capsys, nordic, "--revenue", "1200000", "--period", "2027", "--split", "even"
+    )
+    assert even_err == ""  # asked for even: nothing to note
