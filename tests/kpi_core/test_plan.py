@@ -448,10 +448,10 @@ def test_set_changes_one_assumption_and_keeps_the_order() -> None:
     [
         (FULL, "nope", 1.0, "no assumption ‘nope’; it has value_per_customer, traffic_to_lead"),
         (FULL, "lead_to_customer", 0.1, "no assumption ‘lead_to_customer’"),  # not this chain's
-        (FULL, "traffic_to_lead", -0.01, "must be a positive number"),
-        (FULL, "cpc", -1.0, "must be a positive number"),
-        (FULL, "value_per_customer", math.nan, "must be a positive number"),
-        (FULL, "cpc", math.inf, "must be a positive number"),
+        (FULL, "traffic_to_lead", -0.01, "must be zero or more"),
+        (FULL, "cpc", -1.0, "must be zero or more"),
+        (FULL, "value_per_customer", math.nan, "must be zero or more"),
+        (FULL, "cpc", math.inf, "must be zero or more"),
         (FULL, "traffic_to_lead", 1.5, "is a share"),
         (FULL, "ctr", 2.0, "is a share"),
         (CLICKS, "clicks_to_leads", 1.01, "is a share"),  # a step with no catalogue KPI
