@@ -1,0 +1,1389 @@
+"""Workspaces that never lose work: an embedded SQLite store, a change log, export and import.
+
+A :class:`Workspace` holds everything a user made, as plain values: the
+uploaded files as received (with their sheet, column mapping and CRM columns),
+the KPI selection per file, leading/lagging tags, targets, scenarios,
+competitor and own benchmark rows, sales capacity and notes.
+
+:class:`Store` keeps workspaces in one SQLite file (``default_path()``):
+
+* every save is one transaction, so a crash or a kill midway leaves the
+  previous version intact;
+* every save names the revision it started from; when another tab or window
+  saved the workspace since, :class:`ConflictError` says so and nothing is
+  written;
+* each save diffs the targets, the KPI selection and the leading/lagging tags
+  against the stored version and records the differences in a change log;
+* file contents are stored once per SHA-256, however many workspaces use them;
+* deleted workspaces stay recoverable until :meth:`Store.purge`.
+
+:meth:`Store.export_bytes` writes a workspace as one zip file and
+:meth:`Store.import_bytes` reads it back as a new workspace, checking the
+whole file before anything is written.
+
+The small parts are stored as JSON of plain types (dates as ISO strings);
+nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import sqlite3
+import struct
+import uuid
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+import platformdirs
+import polars as pl
+
+from kpi_core import __version__
+from kpi_core.catalogue import KPIS
+from kpi_core.issues import InputError
+from kpi_core.plan import PLAN_STAGES, Assumptions, Scenario
+from kpi_core.targets import Target, from_record, period_bounds, to_record
+
+#: The environment variable naming the folder that holds the database.
+ENV_HOME = "KPI_KOMPAS_HOME"
+DB_NAME = "kompas.sqlite3"
+
+#: The export format: its name and version are written in ``manifest.json``.
+FORMAT = "kpi-kompas-workspace"
+FORMAT_VERSION = 1
+
+#: Limits an imported file must stay within (zip bombs, hostile archives).
+MAX_MEMBERS = 1_000
+MAX_TOTAL = 1 << 30  # 1 GiB unpacked, all members together
+MAX_JSON = 64 << 20  # workspace.json and manifest.json
+MAX_RATIO = 100  # unpacked size / packed size of one member …
+RATIO_FLOOR = 1 << 20  # … checked for members that unpack to more than 1 MiB
+
+#: How long a writer waits for another one to finish (milliseconds).
+BUSY_MS = 10_000
+
+ROLES = ("leading", "lagging")
+SPLITS = ("even", "seasonal")
+SCENARIO_STAGES = ("clicks", *PLAN_STAGES)
+MAX_NAME = 200
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+_MEMBER_FILE = re.compile(r"files/([0-9a-f]{64})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def default_path() -> Path:
+    """Where the workspace database lives.
+
+    Returns
+    -------
+    Path
+        ``$KPI_KOMPAS_HOME/kompas.sqlite3`` when ``KPI_KOMPAS_HOME`` is set,
+        else ``kompas.sqlite3`` in the per-user data folder
+        (``~/.local/share/kpi-kompas`` on Linux).
+    """
+    home = os.environ.get(ENV_HOME, "").strip()
+    if home:
+        return Path(home).expanduser() / DB_NAME
+    return Path(platformdirs.user_data_dir("kpi-kompas", appauthor=False)) / DB_NAME
+
+
+class ConflictError(InputError):
+    """Another tab or window saved the workspace after this copy was loaded.
+
+    Attributes
+    ----------
+    stored, expected
+        The revision in the database and the one the save started from.
+    """
+
+    def __init__(self, name: str, *, stored: int, expected: int) -> None:
+        self.stored = stored
+        self.expected = expected
+        super().__init__(
+            f"The workspace ‘{name}’ was saved from another browser tab or window after this "
+            f"one opened it (it is now at version {stored}, this tab has version {expected}), "
+            "so nothing was saved here to avoid overwriting that work.",
+            hint="Reload the workspace to see the latest version, then make your change again.",
+        )
+
+
+# -- What a workspace holds ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One uploaded file, kept as received, with the user's choices about it.
+
+    Parameters
+    ----------
+    name
+        The file name as uploaded.
+    data
+        The bytes as received.
+    sha256
+        Hex SHA-256 of ``data``; computed when left empty.
+    sheet
+        The chosen sheet, ``None`` for the one ingest picks.
+    mapping
+        Column -> canonical field, ``None`` to accept the suggestions.
+    lead_columns
+        CRM exports: role -> column, ``None`` for the suggestions.
+    sample
+        Whether the file is one of the bundled sample files.
+    """
+
+    name: str
+    data: bytes = field(repr=False)
+    sha256: str = ""
+    sheet: str | None = None
+    mapping: dict[str, str] | None = None
+    lead_columns: dict[str, str] | None = None
+    sample: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+
+    @property
+    def key(self) -> str:
+        """The file's key in a session and a workspace (as ``ui.session.DataFile.key``)."""
+        return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything a user made for one client, as plain values.
+
+    Attributes
+    ----------
+    id
+        uuid4 hex; never reused, import and duplicate make new ones.
+    name
+        Shown in the picker. :meth:`Store.save` does not change it; use
+        :meth:`Store.rename`.
+    files
+        The uploaded files in upload order.
+    active
+        The key (:attr:`StoredFile.key`) of the file in use, or ``None``.
+    kpis
+        File key -> the chosen KPI ids, in order.
+    roles
+        KPI id -> ``"leading"`` or ``"lagging"``: the user's tags that differ
+        from the catalogue.
+    targets, scenarios
+        Targets with their steps; saved what-if scenarios.
+    competitors
+        Rows of the competitor table (``{"Competitor": …, "<KPI name>": …}``).
+    benchmarks
+        The user's own benchmark rows (the columns of the built-in table).
+    capacity
+        Measure (``"leads"``, ``"sqls"``) -> what sales can handle per month.
+    notes
+        Free text.
+    revision
+        Bumped by each save; a save names the revision it started from.
+    updated
+        ISO timestamp (UTC) of the last save.
+    """
+
+    id: str
+    name: str
+    files: tuple[StoredFile, ...] = ()
+    active: str | None = None
+    kpis: dict[str, list[str]] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    targets: tuple[Target, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    competitors: list[dict[str, Any]] = field(default_factory=list)
+    benchmarks: list[dict[str, Any]] = field(default_factory=list)
+    capacity: dict[str, float] = field(default_factory=dict)
+    notes: str = ""
+    revision: int = 0
+    updated: str = ""
+
+    def file(self, key: str) -> StoredFile | None:
+        """The file with key ``key``, or ``None``."""
+        return next((f for f in self.files if f.key == key), None)
+
+    def fingerprint(self) -> str:
+        """A hash of the content (name, files, choices), without id, revision or time.
+
+        Two workspaces with the same fingerprint hold the same work: an autosave
+        can skip a save when the fingerprint has not moved since the last one.
+        A part that cannot be stored raises ``InputError``.
+        """
+        content = {
+            "name": self.name,
+            "files": [_file_record(f) for f in self.files],
+            **_parts(self),
+        }
+        return hashlib.sha256(_dumps(content, canonical=True).encode()).hexdigest()
+
+
+class Entry(NamedTuple):
+    """A workspace in the picker."""
+
+    id: str
+    name: str
+    updated: str
+    revision: int
+
+
+class Deleted(NamedTuple):
+    """A deleted workspace that can still be restored."""
+
+    id: str
+    name: str
+    deleted_at: str
+    revision: int
+
+
+# -- Plain records -----------------------------------------------------------------------------
+
+
+def target_to_record(t: Target) -> dict[str, object]:
+    """``t`` as plain values: :func:`kpi_core.targets.to_record` plus its baseline."""
+    return {**to_record(t), "baseline": t.baseline}
+
+
+def target_from_record(record: object, *, where: str = "target") -> Target:
+    """A target from :func:`target_to_record`'s form; a bad entry raises ``InputError``."""
+    t = from_record(record, where=where)
+    base = cast(dict[str, object], record).get("baseline")
+    if base is None:
+        return t
+    return replace(t, baseline=_number(base, f"{where}: the baseline"))
+
+
+def scenario_to_record(s: Scenario) -> dict[str, object]:
+    """``s`` as plain JSON-ready values.
+
+    >>> a = Assumptions(("leads", "customers"), (("lead_to_customer", 0.2),))
+    >>> scenario_to_record(Scenario("Base", 1e6, "2027", a))["assumptions"]
+    {'chain': ['leads', 'customers'], 'values': [['lead_to_customer', 0.2]]}
+    """
+    return {
+        "name": s.name,
+        "revenue": s.revenue,
+        "period": s.period,
+        "split": s.split,
+        "assumptions": {
+            "chain": list(s.assumptions.chain),
+            "values": [[k, v] for k, v in s.assumptions.values],
+        },
+    }
+
+
+def scenario_from_record(record: object, *, where: str = "scenario") -> Scenario:
+    """A scenario from :func:`scenario_to_record`'s form; a bad entry raises ``InputError``.
+
+    Parameters
+    ----------
+    record
+        ``{"name", "revenue", "period", "split", "assumptions": {"chain", "values"}}``.
+    where
+        Names the entry in messages ("workspace.json, scenario 2").
+    """
+    rec = _dict(record, where, "a set of fields (name, revenue, period, assumptions)")
+    missing = [k for k in ("name", "revenue", "period", "assumptions") if k not in rec]
+    if missing:
+        raise InputError(f"{where} has no {', '.join(missing)}.")
+    name = _text(rec["name"], f"{where}: the name", empty=False)
+    revenue = _number(rec["revenue"], f"{where}: the revenue")
+    period = _text(rec["period"], f"{where}: the period", empty=False)
+    try:
+        period_bounds(period)
+    except InputError as err:
+        raise InputError(f"{where}: {err}") from None
+    split = rec.get("split", "seasonal")
+    if split not in SPLITS:
+        raise InputError(f"{where}: the split ‘{split}’ is not one of {', '.join(SPLITS)}.")
+    a = _dict(rec["assumptions"], f"{where}: the assumptions", "a set of fields (chain, values)")
+    chain = a.get("chain")
+    if (
+        not isinstance(chain, list)
+        or not chain
+        or not all(isinstance(c, str) and c in SCENARIO_STAGES for c in chain)
+    ):
+        raise InputError(
+            f"{where}: the chain must list funnel stages from {', '.join(SCENARIO_STAGES)}."
+        )
+    values = a.get("values")
+    if not isinstance(values, list) or not all(
+        isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) for v in values
+    ):
+        raise InputError(f"{where}: the assumptions must be a list of [lever, value] pairs.")
+    pairs = tuple((k, _number(v, f"{where}: the assumption {k}")) for k, v in values)
+    assumptions = Assumptions(tuple(chain), pairs)
+    for k, _ in pairs:
+        try:
+            assumptions.lever(k)
+        except KeyError:
+            raise InputError(f"{where}: ‘{k}’ is not an assumption of this plan.") from None
+    return Scenario(name, revenue, period, assumptions, split)
+
+
+# -- Validation helpers -----------------------------------------------------------------------
+
+
+def _dict(value: object, where: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise InputError(f"{where} is not {what}.")
+    return value
+
+
+def _text(value: object, where: str, *, empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{where} is not text.")
+    if not empty and not value.strip():
+        raise InputError(f"{where} is empty.")
+    return value
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{where} (‘{value}’) is not a number.")
+    if not math.isfinite(value):
+        raise InputError(f"{where} is not a finite number.")
+    return float(value)
+
+
+def _name(name: object, what: str = "A workspace") -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{what} needs a name.")
+    clean = _CONTROL.sub(" ", name).strip()
+    if len(clean) > MAX_NAME:
+        raise InputError(f"{what} name is longer than {MAX_NAME} characters; shorten it.")
+    return clean
+
+
+def _str_map(value: object, where: str) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InputError(f"{where} must map names to names.")
+    return dict(value)
+
+
+def _rows(value: object, where: str) -> list[dict[str, Any]]:
+    """Table rows of plain cells; a non-finite number becomes an empty cell."""
+    if not isinstance(value, list | tuple):
+        raise InputError(f"{where} must be a list of rows.")
+    out = []
+    for i, row in enumerate(value, start=1):
+        if not isinstance(row, Mapping) or not all(isinstance(k, str) for k in row):
+            raise InputError(f"{where}, row {i} is not a set of named cells.")
+        clean: dict[str, Any] = {}
+        for k, v in row.items():
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            elif isinstance(v, dt.date):  # also datetime
+                v = v.isoformat()
+            elif v is not None and not isinstance(v, str | int | float):
+                raise InputError(f"{where}, row {i}: the cell ‘{k}’ is not text or a number.")
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} cannot be stored")
+
+
+def _dumps(value: object, *, canonical: bool = False) -> str:
+    try:
+        return json.dumps(
+            value,
+            ensure_ascii=False,
+            allow_nan=False,
+            sort_keys=canonical,
+            separators=(",", ":"),
+            default=_plain,
+        )
+    except (TypeError, ValueError) as err:
+        raise InputError(f"The workspace holds a value that cannot be saved: {err}.") from None
+
+
+def _loads(text: str | bytes, where: str) -> Any:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not a number")
+
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        raise InputError(f"{where} is not valid JSON ({err}).") from None
+
+
+# -- The small parts as JSON and back ----------------------------------------------------------
+
+
+def _parts(ws: Workspace) -> dict[str, Any]:
+    """The small parts of ``ws`` as JSON-ready plain values (validated on the way)."""
+    where = f"The workspace ‘{ws.name}’"
+    if not isinstance(ws.kpis, Mapping) or not isinstance(ws.roles, Mapping):
+        raise InputError(f"{where}: the KPI selection and tags must be mappings.")
+    if not isinstance(ws.capacity, Mapping):
+        raise InputError(f"{where}: the sales capacity must map measures to numbers.")
+    if any(isinstance(v, str) for v in ws.kpis.values()):
+        raise InputError(f"{where}: the KPI selection of a file must be a list of KPI ids.")
+    return {
+        "active": ws.active,
+        "kpis": {str(k): [str(i) for i in v] for k, v in ws.kpis.items()},
+        "roles": {str(k): str(v) for k, v in ws.roles.items()},
+        "targets": [target_to_record(t) for t in ws.targets],
+        "scenarios": [scenario_to_record(s) for s in ws.scenarios],
+        "competitors": _rows(ws.competitors, f"{where}: the competitors"),
+        "benchmarks": _rows(ws.benchmarks, f"{where}: the own benchmarks"),
+        "capacity": {
+            str(k): _number(v, f"{where}: the capacity for {k}") for k, v in ws.capacity.items()
+        },
+        "notes": ws.notes,
+    }
+
+
+def _parse_parts(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The small parts from their JSON form, every entry checked; keys as on :class:`Workspace`."""
+    kpis_in = _dict(obj.get("kpis", {}), f"{where}: the KPI selection", "a set of lists by file")
+    kpis: dict[str, list[str]] = {}
+    for key, ids in kpis_in.items():
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InputError(f"{where}: the KPI selection of file {key} is not a list of KPI ids.")
+        unknown = [i for i in ids if i not in KPIS]
+        if unknown:
+            raise InputError(
+                f"{where}: the KPI selection names ‘{unknown[0]}’, which is not a KPI."
+            )
+        kpis[key] = list(ids)
+    roles = _dict(obj.get("roles", {}), f"{where}: the leading/lagging tags", "a set of tags")
+    for k, role in roles.items():
+        if k not in KPIS:
+            raise InputError(f"{where}: the leading/lagging tags name ‘{k}’, which is not a KPI.")
+        if role not in ROLES:
+            raise InputError(f"{where}: the tag of {k} is ‘{role}’, not leading or lagging.")
+    targets_in = obj.get("targets", [])
+    if not isinstance(targets_in, list):
+        raise InputError(f"{where}: the targets are not a list.")
+    targets = tuple(
+        target_from_record(r, where=f"{where}, target {i}")
+        for i, r in enumerate(targets_in, start=1)
+    )
+    ids = [t.id for t in targets]
+    if len(set(ids)) != len(ids):
+        raise InputError(f"{where}: two targets share the same id.")
+    scenarios_in = obj.get("scenarios", [])
+    if not isinstance(scenarios_in, list):
+        raise InputError(f"{where}: the scenarios are not a list.")
+    scenarios = tuple(
+        scenario_from_record(r, where=f"{where}, scenario {i}")
+        for i, r in enumerate(scenarios_in, start=1)
+    )
+    names = [sc.name for sc in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError(f"{where}: two scenarios have the same name.")
+    capacity_in = _dict(obj.get("capacity", {}), f"{where}: the sales capacity", "a set of numbers")
+    capacity = {k: _number(v, f"{where}: the capacity for {k}") for k, v in capacity_in.items()}
+    active = obj.get("active")
+    if active is not None and not isinstance(active, str):
+        raise InputError(f"{where}: the active file is not a file key.")
+    return {
+        "active": active,
+        "kpis": kpis,
+        "roles": dict(roles),
+        "targets": targets,
+        "scenarios": scenarios,
+        "competitors": _rows(obj.get("competitors", []), f"{where}: the competitors"),
+        "benchmarks": _rows(obj.get("benchmarks", []), f"{where}: the own benchmarks"),
+        "capacity": capacity,
+        "notes": _text(obj.get("notes", ""), f"{where}: the notes"),
+    }
+
+
+def _file_record(f: StoredFile) -> dict[str, object]:
+    return {
+        "name": f.name,
+        "sha256": f.sha256,
+        "sheet": f.sheet,
+        "mapping": f.mapping,
+        "lead_columns": f.lead_columns,
+        "sample": bool(f.sample),
+    }
+
+
+def _check_files(files: Sequence[StoredFile], where: str) -> tuple[StoredFile, ...]:
+    seen: set[str] = set()
+    out = []
+    for i, f in enumerate(files, start=1):
+        if not isinstance(f, StoredFile):
+            raise InputError(f"{where}: file {i} is not a stored file.")
+        name = _name(f.name, f"{where}: file {i}")
+        if not isinstance(f.sha256, str) or not _SHA.fullmatch(f.sha256):
+            raise InputError(f"{where}: the file {name} has no valid SHA-256.")
+        if f.sha256 in seen:
+            raise InputError(f"{where}: the file {name} is in the workspace twice.")
+        seen.add(f.sha256)
+        if f.sheet is not None and not isinstance(f.sheet, str):
+            raise InputError(f"{where}: the sheet of {name} is not a sheet name.")
+        out.append(
+            replace(
+                f,
+                name=name,
+                mapping=_str_map(f.mapping, f"{where}: the column mapping of {name}"),
+                lead_columns=_str_map(f.lead_columns, f"{where}: the CRM columns of {name}"),
+                sample=bool(f.sample),
+            )
+        )
+    return tuple(out)
+
+
+def _check_active(active: str | None, files: Sequence[StoredFile], where: str) -> None:
+    if active is not None and active not in {f.key for f in files}:
+        raise InputError(f"{where}: the active file {active} is not one of its files.")
+
+
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """Change-log rows ``(kind, what, before, after)`` between two JSON forms of the parts."""
+    out: list[tuple[str, str, Any, Any]] = []
+    before = {r["id"]: r for r in old.get("targets", []) if isinstance(r, dict) and "id" in r}
+    after = {r["id"]: r for r in new.get("targets", [])}
+    for tid, rec in after.items():
+        if tid not in before:
+            out.append(("target added", tid, None, rec))
+        elif _dumps(before[tid], canonical=True) != _dumps(rec, canonical=True):
+            out.append(("target changed", tid, before[tid], rec))
+    out += [("target removed", tid, rec, None) for tid, rec in before.items() if tid not in after]
+    for kind, part in (("kpi selection changed", "kpis"), ("role changed", "roles")):
+        a, b = old.get(part, {}), new.get(part, {})
+        for key in dict.fromkeys([*a, *b]):
+            if a.get(key) != b.get(key):
+                out.append((kind, key, a.get(key), b.get(key)))
+    return out
+
+
+# -- The store -----------------------------------------------------------------------------------
+
+
+def _migration_1(conn: sqlite3.Connection) -> None:
+    """The first schema: workspaces, files, blobs stored once, the change log."""
+    for statement in (
+        """CREATE TABLE workspaces (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            deleted_at TEXT,
+            payload TEXT NOT NULL
+        )""",
+        """CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        )""",
+        """CREATE TABLE files (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+            name TEXT NOT NULL,
+            sheet TEXT,
+            mapping TEXT,
+            lead_columns TEXT,
+            sample INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (workspace_id, position)
+        )""",
+        "CREATE INDEX files_by_blob ON files(sha256)",
+        """CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            "before" TEXT,
+            "after" TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX changes_by_workspace ON changes(workspace_id, id)",
+    ):
+        conn.execute(statement)
+
+
+#: Schema migrations in order: the database's ``user_version`` is how many have run.
+#: Append a function to change the schema; never edit one that has shipped.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
+
+
+class Store:
+    """Workspaces in one SQLite database.
+
+    Each call opens its own connection, so one ``Store`` can serve several
+    threads (Streamlit sessions) and several processes can share the file.
+
+    Parameters
+    ----------
+    path
+        The database file; :func:`default_path` when ``None``. Its folder is
+        created when missing.
+    clock
+        Returns the current time (UTC); tests pass a fixed one.
+
+    Raises
+    ------
+    InputError
+        The file cannot be opened, is not a database, or was made by a newer
+        version of KPI Kompas.
+    """
+
+    def __init__(
+        self, path: Path | str | None = None, *, clock: Callable[[], dt.datetime] | None = None
+    ) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        #: Test hook: called inside a save's transaction, after the writes, before COMMIT.
+        self._before_commit: Callable[[], None] | None = None
+        self._migrate()
+
+    # -- connections and transactions
+
+    def _now(self) -> str:
+        return self._clock().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise InputError(
+                f"The workspace database {self.path} cannot be opened ({err}).",
+                hint=f"Check that its folder is writable, or set {ENV_HOME} to another folder.",
+            ) from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            yield conn
+        except sqlite3.OperationalError as err:
+            text = str(err)
+            if "locked" in text or "busy" in text:
+                raise InputError(
+                    f"The workspace database {self.path} is busy with another save; "
+                    "try again in a moment."
+                ) from err
+            raise InputError(f"The workspace database {self.path} failed: {text}.") from err
+        except sqlite3.DatabaseError as err:
+            raise InputError(
+                f"{self.path} is not a KPI Kompas workspace database or is damaged ({err}).",
+                hint=f"Set {ENV_HOME} to another folder to start a new one.",
+            ) from err
+        finally:
+            conn.close()
+
+    def _check_version(self, conn: sqlite3.Connection) -> int:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise InputError(
+                f"The workspace database {self.path} was made by a newer version of KPI Kompas "
+                f"(schema {version}; this version knows up to {len(MIGRATIONS)}).",
+                hint=f"Update KPI Kompas, or set {ENV_HOME} to another folder.",
+            )
+        return version
+
+    def _migrate(self) -> None:
+        with self._connect() as conn:
+            version = self._check_version(conn)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            if version == len(MIGRATIONS):
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._check_version(conn)  # another process may have migrated
+                for n in range(version, len(MIGRATIONS)):
+                    MIGRATIONS[n](conn)
+                    conn.execute(f"PRAGMA user_version = {n + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it is stored, or none of it."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if self._check_version(conn) != len(MIGRATIONS):
+                    raise InputError(f"The workspace database {self.path} changed its schema.")
+                yield conn
+                if self._before_commit is not None:
+                    self._before_commit()
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a consistent snapshot of every table."""
+        with self._connect() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+
+    # -- rows
+
+    @staticmethod
+    def _row(conn: sqlite3.Connection, ws_id: str, *, deleted: bool | None = False) -> sqlite3.Row:
+        """The workspace's row; ``deleted``: False live only, True deleted only, None either."""
+        row = conn.execute(
+            "SELECT id, name, revision, created, updated, deleted_at, payload "
+            "FROM workspaces WHERE id = ?",
+            (str(ws_id),),
+        ).fetchone()
+        if row is None or (deleted is not None and (row["deleted_at"] is not None) != deleted):
+            raise InputError(
+                f"There is no such workspace ({ws_id})"
+                + (" among the deleted ones." if deleted else "; it may have been deleted.")
+            )
+        return cast(sqlite3.Row, row)
+
+    @staticmethod
+    def _files(conn: sqlite3.Connection, ws_id: str) -> tuple[StoredFile, ...]:
+        rows = conn.execute(
+            "SELECT f.name, b.data, f.sha256, f.sheet, f.mapping, f.lead_columns, f.sample "
+            "FROM files f JOIN blobs b ON b.sha256 = f.sha256 "
+            "WHERE f.workspace_id = ? ORDER BY f.position",
+            (ws_id,),
+        ).fetchall()
+        return tuple(
+            StoredFile(
+                name=r[0],
+                data=bytes(r[1]),
+                sha256=r[2],
+                sheet=r[3],
+                mapping=json.loads(r[4]) if r[4] is not None else None,
+                lead_columns=json.loads(r[5]) if r[5] is not None else None,
+                sample=bool(r[6]),
+            )
+            for r in rows
+        )
+
+    @staticmethod
+    def _put_files(
+        conn: sqlite3.Connection, ws_id: str, files: Sequence[StoredFile], where: str
+    ) -> None:
+        """Replace the workspace's file rows; store each content once; drop unused ones."""
+        old = {
+            r[0] for r in conn.execute("SELECT sha256 FROM files WHERE workspace_id = ?", (ws_id,))
+        }
+        conn.execute("DELETE FROM files WHERE workspace_id = ?", (ws_id,))
+        for position, f in enumerate(files):
+            if conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (f.sha256,)).fetchone() is None:
+                if hashlib.sha256(f.data).hexdigest() != f.sha256:
+                    raise InputError(
+                        f"{where}: the contents of {f.name} do not match its SHA-256; "
+                        "upload the file again."
+                    )
+                conn.execute(
+                    "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
+                    (f.sha256, len(f.data), f.data),
+                )
+            conn.execute(
+                "INSERT INTO files (workspace_id, position, sha256, name, sheet, mapping, "
+                "lead_columns, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    ws_id,
+                    position,
+                    f.sha256,
+                    f.name,
+                    f.sheet,
+                    _dumps(f.mapping) if f.mapping is not None else None,
+                    _dumps(f.lead_columns) if f.lead_columns is not None else None,
+                    int(f.sample),
+                ),
+            )
+        for sha in old - {f.sha256 for f in files}:
+            conn.execute(
+                "DELETE FROM blobs WHERE sha256 = ? "
+                "AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)",
+                (sha, sha),
+            )
+
+    @staticmethod
+    def _log(
+        conn: sqlite3.Connection,
+        ws_id: str,
+        at: str,
+        rows: Sequence[tuple[str, str, Any, Any]],
+        note: str,
+    ) -> None:
+        conn.executemany(
+            'INSERT INTO changes (workspace_id, at, kind, what, "before", "after", note) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    ws_id,
+                    at,
+                    kind,
+                    what,
+                    _dumps(before) if before is not None else None,
+                    _dumps(after) if after is not None else None,
+                    note,
+                )
+                for kind, what, before, after in rows
+            ],
+        )
+
+    def _insert(self, conn: sqlite3.Connection, ws: Workspace, parts: Mapping[str, Any]) -> None:
+        conn.execute(
+            "INSERT INTO workspaces (id, name, revision, created, updated, deleted_at, payload) "
+            "VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            (ws.id, ws.name, ws.revision, ws.updated, ws.updated, _dumps(parts)),
+        )
+        self._put_files(conn, ws.id, ws.files, f"The workspace ‘{ws.name}’")
+
+    # -- the API
+
+    def create(self, name: str) -> Workspace:
+        """A new, empty workspace (revision 0).
+
+        Parameters
+        ----------
+        name
+            Shown in the picker; names need not be unique.
+        """
+        ws = Workspace(id=uuid.uuid4().hex, name=_name(name), revision=0, updated=self._now())
+        with self._write() as conn:
+            self._insert(conn, ws, _parts(ws))
+        return ws
+
+    def list(self) -> builtins.list[Entry]:
+        """The workspaces that are not deleted, the most recently saved first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, name, updated, revision FROM workspaces WHERE deleted_at IS NULL "
+                "ORDER BY updated DESC, name, id"
+            ).fetchall()
+        return [Entry(*r) for r in rows]
+
+    def load(self, ws_id: str) -> Workspace:
+        """The workspace ``ws_id`` as last saved.
+
+        Raises
+        ------
+        InputError
+            No such workspace, or it was deleted.
+        """
+        with self._read() as conn:
+            return self._load(conn, ws_id)
+
+    def _load(self, conn: sqlite3.Connection, ws_id: str) -> Workspace:
+        row = self._row(conn, ws_id)
+        files = self._files(conn, row["id"])
+        where = f"The workspace ‘{row['name']}’"
+        parts = _parse_parts(_dict(_loads(row["payload"], where), where, "readable"), where)
+        return Workspace(
+            id=row["id"],
+            name=row["name"],
+            files=files,
+            revision=row["revision"],
+            updated=row["updated"],
+            **parts,
+        )
+
+    @staticmethod
+    def _log_rows(conn: sqlite3.Connection, ws_id: str) -> builtins.list[tuple[Any, ...]]:
+        rows = conn.execute(
+            'SELECT at, kind, what, "before", "after", note FROM changes '
+            "WHERE workspace_id = ? ORDER BY id",
+            (ws_id,),
+        ).fetchall()
+        return [tuple(r) for r in rows]
+
+    def save(self, ws: Workspace, *, expected_revision: int, note: str = "") -> Workspace:
+        """Store ``ws`` in one transaction, unless someone else saved it since.
+
+        Parameters
+        ----------
+        ws
+            The workspace as the user has it now. Its name is not saved (see
+            :meth:`rename`); the stored one is returned.
+        expected_revision
+            The revision this copy was loaded or last saved at.
+        note
+            Why the change was made; written on each change-log row of this save.
+
+        Returns
+        -------
+        Workspace
+            ``ws`` at revision ``expected_revision + 1`` with the save's time,
+            exactly as :meth:`load` will return it (an ``active`` key that is
+            not one of the files becomes ``None``).
+
+        Raises
+        ------
+        ConflictError
+            The stored revision is not ``expected_revision``: another tab or
+            window saved the workspace since. Nothing is written.
+        InputError
+            No such workspace, it was deleted, or a part cannot be stored.
+        """
+        where = f"The workspace ‘{ws.name}’"
+        files = _check_files(ws.files, where)
+        if ws.active is not None and ws.file(ws.active) is None:
+            ws = replace(ws, active=None)  # the active file was removed: none is active
+        parts = _parts(ws)
+        text = _dumps(parts)
+        clean = _parse_parts(json.loads(text), where)  # what load will give back
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT name, revision, deleted_at, payload FROM workspaces WHERE id = ?",
+                (ws.id,),
+            ).fetchone()
+            if row is None:
+                raise InputError(f"There is no such workspace ({ws.id}); it cannot be saved.")
+            name, stored, deleted_at, old_payload = row
+            if deleted_at is not None:
+                raise InputError(
+                    f"The workspace ‘{name}’ was deleted (perhaps in another tab), so this change "
+                    "was not saved.",
+                    hint="Restore it from the deleted workspaces to keep working on it.",
+                )
+            if stored != expected_revision:
+                raise ConflictError(name, stored=stored, expected=expected_revision)
+            now = self._now()
+            conn.execute(
+                "UPDATE workspaces SET revision = ?, updated = ?, payload = ? WHERE id = ?",
+                (stored + 1, now, text, ws.id),
+            )
+            self._put_files(conn, ws.id, files, where)
+            self._log(conn, ws.id, now, _diff(json.loads(old_payload), parts), note)
+        return replace(ws, name=name, files=files, revision=stored + 1, updated=now, **clean)
+
+    def rename(self, ws_id: str, name: str) -> None:
+        """Rename a workspace (recorded in the change log; the revision stays)."""
+        new = _name(name)
+        with self._write() as conn:
+            row = self._row(conn, ws_id)
+            if row["name"] == new:
+                return
+            now = self._now()
+            conn.execute(
+                "UPDATE workspaces SET name = ?, updated = ? WHERE id = ?", (new, now, row["id"])
+            )
+            self._log(conn, row["id"], now, [("renamed", row["id"], row["name"], new)], "")
+
+    def duplicate(self, ws_id: str, name: str) -> Workspace:
+        """A copy of everything in ``ws_id`` under a new id: a template for the next client.
+
+        The copy starts at revision 0 with an empty change log; file contents
+        are shared, not copied.
+        """
+        new_name = _name(name)
+        new_id = uuid.uuid4().hex
+        with self._write() as conn:
+            row = self._row(conn, ws_id)
+            now = self._now()
+            conn.execute(
+                "INSERT INTO workspaces (id, name, revision, created, updated, deleted_at, "
+                "payload) VALUES (?, ?, 0, ?, ?, NULL, ?)",
+                (new_id, new_name, now, now, row["payload"]),
+            )
+            conn.execute(
+                "INSERT INTO files (workspace_id, position, sha256, name, sheet, mapping, "
+                "lead_columns, sample) SELECT ?, position, sha256, name, sheet, mapping, "
+                "lead_columns, sample FROM files WHERE workspace_id = ?",
+                (new_id, row["id"]),
+            )
+        return self.load(new_id)
+
+    def delete(self, ws_id: str) -> None:
+        """Move a workspace to the deleted ones; :meth:`restore` brings it back."""
+        with self._write() as conn:
+            row = self._row(conn, ws_id)
+            conn.execute(
+                "UPDATE workspaces SET deleted_at = ? WHERE id = ?", (self._now(), row["id"])
+            )
+
+    def restore(self, ws_id: str) -> None:
+        """Bring a deleted workspace back, as it was when deleted."""
+        with self._write() as conn:
+            row = self._row(conn, ws_id, deleted=True)
+            conn.execute("UPDATE workspaces SET deleted_at = NULL WHERE id = ?", (row["id"],))
+
+    def deleted(self) -> builtins.list[Deleted]:
+        """The deleted workspaces that can still be restored, the most recent first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, name, deleted_at, revision FROM workspaces "
+                "WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, name, id"
+            ).fetchall()
+        return [Deleted(*r) for r in rows]
+
+    def purge(self, older_than_days: float = 30) -> int:
+        """Remove for good the workspaces deleted at least ``older_than_days`` ago.
+
+        Returns
+        -------
+        int
+            How many workspaces were removed.
+        """
+        cutoff = (self._clock() - dt.timedelta(days=older_than_days)).astimezone(dt.UTC)
+        with self._write() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM workspaces WHERE deleted_at IS NOT NULL AND deleted_at <= ?",
+                    (cutoff.isoformat(timespec="seconds"),),
+                )
+            ]
+            for ws_id in ids:
+                conn.execute("DELETE FROM changes WHERE workspace_id = ?", (ws_id,))
+                conn.execute("DELETE FROM files WHERE workspace_id = ?", (ws_id,))
+                conn.execute("DELETE FROM workspaces WHERE id = ?", (ws_id,))
+            if ids:
+                conn.execute("DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM files)")
+        return len(ids)
+
+    def changes(self, ws_id: str) -> pl.DataFrame:
+        """The change log of a workspace, oldest first.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``at`` (ISO time), ``kind`` (``"target added"``, ``"target changed"``,
+            ``"target removed"``, ``"kpi selection changed"``, ``"role changed"``,
+            ``"renamed"``), ``what`` (target id, file key, KPI id or workspace
+            id), ``before`` and ``after`` (JSON text, null when absent) and
+            ``note``.
+        """
+        with self._read() as conn:
+            row = self._row(conn, ws_id, deleted=None)
+            rows = self._log_rows(conn, row["id"])
+        return pl.DataFrame(
+            rows,
+            schema={c: pl.String for c in ("at", "kind", "what", "before", "after", "note")},
+            orient="row",
+        )
+
+    # -- export and import
+
+    def export_bytes(self, ws_id: str) -> bytes:
+        """The workspace as one file: a zip of ``workspace.json``, its files and a manifest.
+
+        ``manifest.json`` holds the format name (``"kpi-kompas-workspace"``), its
+        version and the SHA-256 of every other member; ``files/<sha256>`` hold
+        the uploaded files as received. The change log travels with it.
+        """
+        with self._read() as conn:  # the workspace and its log from one snapshot
+            ws = self._load(conn, ws_id)
+            log = self._log_rows(conn, ws.id)
+        document = {
+            "name": ws.name,
+            "revision": ws.revision,
+            "updated": ws.updated,
+            "files": [_file_record(f) for f in ws.files],
+            **_parts(ws),
+            "changes": [
+                {
+                    "at": at,
+                    "kind": kind,
+                    "what": what,
+                    "before": json.loads(before) if before is not None else None,
+                    "after": json.loads(after) if after is not None else None,
+                    "note": note,
+                }
+                for at, kind, what, before, after, note in log
+            ],
+        }
+        members: dict[str, bytes] = {"workspace.json": _dumps(document).encode("utf-8")}
+        for f in ws.files:
+            members[f"files/{f.sha256}"] = f.data
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "app": f"kpi-kompas {__version__}",
+            "exported": self._now(),
+            "members": {n: hashlib.sha256(d).hexdigest() for n, d in members.items()},
+        }
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as zf:
+            zf.writestr("manifest.json", _dumps(manifest), compress_type=zipfile.ZIP_DEFLATED)
+            for n, d in members.items():
+                # Workbooks are zips already: packing them again only costs time.
+                packed = d[:4] == b"PK\x03\x04"
+                zf.writestr(
+                    n, d, compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED
+                )
+        return out.getvalue()
+
+    def import_bytes(self, data: bytes, *, name: str | None = None) -> Workspace:
+        """A new workspace from a file made by :meth:`export_bytes`.
+
+        The whole file is checked before anything is written; a bad, truncated
+        or hostile file raises ``InputError`` and leaves the database as it was.
+        The workspace always gets a new id (revision 0); the change log is kept.
+
+        Parameters
+        ----------
+        data
+            The file's bytes.
+        name
+            The new workspace's name; the exported one when ``None``.
+        """
+        ws, log = read_export(data)
+        ws = replace(ws, id=uuid.uuid4().hex, revision=0, updated=self._now())
+        if name is not None:
+            ws = replace(ws, name=_name(name))
+        with self._write() as conn:
+            self._insert(conn, ws, _parts(ws))
+            conn.executemany(
+                'INSERT INTO changes (workspace_id, at, kind, what, "before", "after", note) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        ws.id,
+                        c["at"],
+                        c["kind"],
+                        c["what"],
+                        _dumps(c["before"]) if c["before"] is not None else None,
+                        _dumps(c["after"]) if c["after"] is not None else None,
+                        c["note"],
+                    )
+                    for c in log
+                ],
+            )
+        return ws
+
+
+# -- Reading an export -------------------------------------------------------------------------
+
+
+_REFUSED = "This workspace file cannot be imported: "
+
+
+def _refuse(reason: str | InputError) -> InputError:
+    text = str(reason)
+    return InputError(text if text.startswith(_REFUSED) else f"{_REFUSED}{text}")
+
+
+def read_export(data: bytes) -> tuple[Workspace, builtins.list[dict[str, Any]]]:
+    """The workspace and change log in an exported file, every part checked; nothing is stored.
+
+    Returns
+    -------
+    tuple
+        The workspace (its id and revision are the exported ones; import
+        gives it new ones) and the change-log rows.
+
+    Raises
+    ------
+    InputError
+        One sentence naming what is wrong: not a zip, damaged, a member
+        outside the format, too big or too compressed, another format or a
+        newer version, a file whose SHA-256 does not match, JSON that does not
+        parse, or an entry that is not valid (a target on an unknown KPI …).
+    """
+    if not isinstance(data, bytes | bytearray | memoryview) or not len(data):
+        raise _refuse("the file is empty.")
+    data = bytes(data)
+    if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise _refuse("it is not a KPI Kompas workspace file (not a zip archive).")
+    # The central directory's entry count, before zipfile builds an object per entry.
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end >= 0 and len(data) >= end + 12:
+        (entries,) = struct.unpack("<H", data[end + 10 : end + 12])
+        if entries > MAX_MEMBERS:
+            raise _refuse(f"it holds {entries} members, more than the {MAX_MEMBERS} allowed.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            contents = _read_members(zf)
+    except InputError:
+        raise
+    except NotImplementedError as err:
+        raise _refuse(f"it uses a zip feature KPI Kompas does not read ({err}).") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as err:
+        raise _refuse(f"the file is damaged or cut short ({err}).") from None
+
+    try:
+        doc = _dict(
+            _loads(contents.pop("workspace.json"), "workspace.json"),
+            "workspace.json",
+            "a workspace",
+        )
+        ws, log = _document(doc, contents)
+    except InputError as err:
+        raise _refuse(err) from None
+    return ws, log
+
+
+def _read_members(zf: zipfile.ZipFile) -> dict[str, bytes]:
+    """Every member checked against the limits and the manifest; name -> bytes."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(f"it holds {len(infos)} members, more than the {MAX_MEMBERS} allowed.")
+    names = [i.filename for i in infos]
+    for n in names:
+        if n not in ("manifest.json", "workspace.json") and not _MEMBER_FILE.fullmatch(n):
+            raise _refuse(f"it holds a member named ‘{n[:80]}’, which is not part of the format.")
+    if len(set(names)) != len(names):
+        raise _refuse("it holds the same member twice.")
+    if "manifest.json" not in names or "workspace.json" not in names:
+        raise _refuse("it has no manifest.json or no workspace.json.")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _refuse(f"{info.filename} is encrypted.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(f"{info.filename} is packed with a method KPI Kompas does not read.")
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _refuse(
+                f"{info.filename} unpacks to more than {MAX_RATIO} times its packed size, "
+                "which is how a zip bomb looks."
+            )
+        if not info.filename.startswith("files/") and info.file_size > MAX_JSON:
+            raise _refuse(f"{info.filename} is larger than {MAX_JSON >> 20} MiB.")
+    if total > MAX_TOTAL:
+        raise _refuse(f"it unpacks to {total:,} bytes, more than the {MAX_TOTAL:,} allowed.")
+
+    by_name = {i.filename: i for i in infos}
+    try:
+        manifest = _dict(
+            _loads(_member(zf, by_name["manifest.json"]), "manifest.json"),
+            "manifest.json",
+            "a manifest",
+        )
+    except InputError as err:
+        raise _refuse(err) from None
+    if manifest.get("format") != FORMAT:
+        raise _refuse(f"manifest.json says the format is ‘{manifest.get('format')}’, not {FORMAT}.")
+    version = manifest.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _refuse(f"manifest.json has no valid format version (‘{version}’).")
+    if version > FORMAT_VERSION:
+        raise _refuse(
+            f"it was made by a newer version of KPI Kompas (format {version}; this version "
+            f"reads up to {FORMAT_VERSION}); update KPI Kompas first."
+        )
+    listed = manifest.get("members")
+    if not isinstance(listed, dict) or not all(
+        isinstance(v, str) and _SHA.fullmatch(v) for v in listed.values()
+    ):
+        raise _refuse("manifest.json does not list the SHA-256 of its members.")
+    present = set(names) - {"manifest.json"}
+    if set(listed) != present:
+        odd = sorted(set(listed) ^ present)
+        raise _refuse(f"manifest.json and the archive disagree about {odd[0][:80]}.")
+    out: dict[str, bytes] = {}
+    for n in sorted(present):
+        content = _member(zf, by_name[n])
+        digest = hashlib.sha256(content).hexdigest()
+        m = _MEMBER_FILE.fullmatch(n)
+        if digest != listed[n] or (m and digest != m.group(1)):
+            raise _refuse(f"{n} does not match its SHA-256: the file was changed or damaged.")
+        out[n] = content
+    return out
+
+
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, never more than its declared size (zipfile also checks the CRC)."""
+    parts, size = [], 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > info.file_size:
+                raise _refuse(f"{info.filename} unpacks to more than its declared size.")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def _document(
+    doc: Mapping[str, Any], blobs: Mapping[str, bytes]
+) -> tuple[Workspace, builtins.list[dict[str, Any]]]:
+    where = "workspace.json"
+    name = _name(doc.get("name"), "The workspace in workspace.json")
+    files_in = doc.get("files", [])
+    if not isinstance(files_in, list):
+        raise InputError(f"{where}: the files are not a list.")
+    files = []
+    for i, rec in enumerate(files_in, start=1):
+        r = _dict(rec, f"{where}, file {i}", "a set of fields (name, sha256 …)")
+        sha = r.get("sha256")
+        if not isinstance(sha, str) or f"files/{sha}" not in blobs:
+            raise InputError(f"{where}, file {i} refers to contents that are not in the archive.")
+        sheet = r.get("sheet")
+        if sheet is not None and not isinstance(sheet, str):
+            raise InputError(f"{where}, file {i}: the sheet is not a sheet name.")
+        sample = r.get("sample", False)
+        if not isinstance(sample, bool):
+            raise InputError(f"{where}, file {i}: ‘sample’ is not true or false.")
+        files.append(
+            StoredFile(
+                name=_name(r.get("name"), f"{where}, file {i}"),
+                data=blobs[f"files/{sha}"],
+                sha256=sha,
+                sheet=sheet,
+                mapping=_str_map(r.get("mapping"), f"{where}, file {i}: the column mapping"),
+                lead_columns=_str_map(r.get("lead_columns"), f"{where}, file {i}: the CRM columns"),
+                sample=sample,
+            )
+        )
+    checked = _check_files(files, where)
+    unused = sorted(set(blobs) - {f"files/{f.sha256}" for f in checked})
+    if unused:
+        raise InputError(f"{where} does not use {unused[0]}, which the archive holds.")
+    parts = _parse_parts(doc, where)
+    _check_active(parts["active"], checked, where)
+    log_in = doc.get("changes", [])
+    if not isinstance(log_in, list):
+        raise InputError(f"{where}: the change log is not a list.")
+    log = []
+    for i, rec in enumerate(log_in, start=1):
+        r = _dict(rec, f"{where}, change {i}", "a change-log row")
+        at = _text(r.get("at"), f"{where}, change {i}: the time", empty=False)
+        try:
+            dt.datetime.fromisoformat(at)
+        except ValueError:
+            raise InputError(f"{where}, change {i}: ‘{at[:40]}’ is not a time.") from None
+        log.append(
+            {
+                "at": at,
+                "kind": _text(r.get("kind"), f"{where}, change {i}: the kind", empty=False),
+                "what": _text(r.get("what"), f"{where}, change {i}: what changed"),
+                "before": r.get("before"),
+                "after": r.get("after"),
+                "note": _text(r.get("note", ""), f"{where}, change {i}: the note"),
+            }
+        )
+    revision = doc.get("revision", 0)
+    ws = Workspace(
+        id=uuid.uuid4().hex,
+        name=name,
+        files=checked,
+        revision=revision if isinstance(revision, int) and not isinstance(revision, bool) else 0,
+        updated=str(doc.get("updated") or ""),
+        **parts,
+    )
+    return ws, log
