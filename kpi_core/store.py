@@ -624,7 +624,16 @@ def _migration_1(conn: sqlite3.Connection) -> None:
 
 #: Schema migrations in order: the database's ``user_version`` is how many have run.
 #: Append a function to change the schema; never edit one that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
+def _migration_2(conn: sqlite3.Connection) -> None:
+    """Workspaces belong to an owner: on a shared server each user sees only their own."""
+    conn.execute("ALTER TABLE workspaces ADD COLUMN owner TEXT NOT NULL DEFAULT 'local'")
+    conn.execute("CREATE INDEX workspaces_by_owner ON workspaces(owner, updated)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
+
+#: The owner of every workspace when nobody is logged in (one user per server).
+LOCAL_OWNER = "local"
 
 
 class Store:
@@ -640,6 +649,10 @@ class Store:
         created when missing.
     clock
         Returns the current time (UTC); tests pass a fixed one.
+    owner
+        Whose workspaces this store shows: every read and write is limited
+        to them, so an id from a URL never opens another user's workspace.
+        ``"local"`` when the server has one user.
 
     Raises
     ------
@@ -649,9 +662,16 @@ class Store:
     """
 
     def __init__(
-        self, path: Path | str | None = None, *, clock: Callable[[], dt.datetime] | None = None
+        self,
+        path: Path | str | None = None,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        owner: str = LOCAL_OWNER,
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
+        if not owner:
+            raise InputError("A workspace owner cannot be empty.")
+        self.owner = owner
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         #: Test hook: called inside a save's transaction, after the writes, before COMMIT.
         self._before_commit: Callable[[], None] | None = None
@@ -753,13 +773,17 @@ class Store:
 
     # -- rows
 
-    @staticmethod
-    def _row(conn: sqlite3.Connection, ws_id: str, *, deleted: bool | None = False) -> sqlite3.Row:
-        """The workspace's row; ``deleted``: False live only, True deleted only, None either."""
+    def _row(
+        self, conn: sqlite3.Connection, ws_id: str, *, deleted: bool | None = False
+    ) -> sqlite3.Row:
+        """The owner's workspace row; ``deleted``: False live only, True deleted only, None either.
+
+        Another owner's workspace is "no such workspace": its existence is not revealed.
+        """
         row = conn.execute(
             "SELECT id, name, revision, created, updated, deleted_at, payload "
-            "FROM workspaces WHERE id = ?",
-            (str(ws_id),),
+            "FROM workspaces WHERE id = ? AND owner = ?",
+            (str(ws_id), self.owner),
         ).fetchone()
         if row is None or (deleted is not None and (row["deleted_at"] is not None) != deleted):
             raise InputError(
@@ -857,9 +881,9 @@ class Store:
 
     def _insert(self, conn: sqlite3.Connection, ws: Workspace, parts: Mapping[str, Any]) -> None:
         conn.execute(
-            "INSERT INTO workspaces (id, name, revision, created, updated, deleted_at, payload) "
-            "VALUES (?, ?, ?, ?, ?, NULL, ?)",
-            (ws.id, ws.name, ws.revision, ws.updated, ws.updated, _dumps(parts)),
+            "INSERT INTO workspaces (id, name, revision, created, updated, deleted_at, payload, "
+            "owner) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+            (ws.id, ws.name, ws.revision, ws.updated, ws.updated, _dumps(parts), self.owner),
         )
         self._put_files(conn, ws.id, ws.files, f"The workspace ‘{ws.name}’")
 
@@ -882,8 +906,9 @@ class Store:
         """The workspaces that are not deleted, the most recently saved first."""
         with self._read() as conn:
             rows = conn.execute(
-                "SELECT id, name, updated, revision FROM workspaces WHERE deleted_at IS NULL "
-                "ORDER BY updated DESC, name, id"
+                "SELECT id, name, updated, revision FROM workspaces "
+                "WHERE deleted_at IS NULL AND owner = ? ORDER BY updated DESC, name, id",
+                (self.owner,),
             ).fetchall()
         return [Entry(*r) for r in rows]
 
@@ -958,8 +983,9 @@ class Store:
         clean = _parse_parts(json.loads(text), where)  # what load will give back
         with self._write() as conn:
             row = conn.execute(
-                "SELECT name, revision, deleted_at, payload FROM workspaces WHERE id = ?",
-                (ws.id,),
+                "SELECT name, revision, deleted_at, payload FROM workspaces "
+                "WHERE id = ? AND owner = ?",
+                (ws.id, self.owner),
             ).fetchone()
             if row is None:
                 raise InputError(f"There is no such workspace ({ws.id}); it cannot be saved.")
@@ -1007,8 +1033,8 @@ class Store:
             now = self._now()
             conn.execute(
                 "INSERT INTO workspaces (id, name, revision, created, updated, deleted_at, "
-                "payload) VALUES (?, ?, 0, ?, ?, NULL, ?)",
-                (new_id, new_name, now, now, row["payload"]),
+                "payload, owner) VALUES (?, ?, 0, ?, ?, NULL, ?, ?)",
+                (new_id, new_name, now, now, row["payload"], self.owner),
             )
             conn.execute(
                 "INSERT INTO files (workspace_id, position, sha256, name, sheet, mapping, "
@@ -1037,7 +1063,8 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT id, name, deleted_at, revision FROM workspaces "
-                "WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC, name, id"
+                "WHERE deleted_at IS NOT NULL AND owner = ? ORDER BY deleted_at DESC, name, id",
+                (self.owner,),
             ).fetchall()
         return [Deleted(*r) for r in rows]
 

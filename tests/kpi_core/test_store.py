@@ -470,22 +470,53 @@ def test_a_file_that_is_not_a_database_is_refused(path: Path) -> None:
         Store(path)
 
 
-def test_a_first_schema_database_is_upgraded_by_a_later_migration(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = Store(path)  # only migration 1
-    ws = first.save(_filled(first.create("Old")), expected_revision=0)
-
-    def migration_2(conn: sqlite3.Connection) -> None:
-        conn.execute("ALTER TABLE workspaces ADD COLUMN colour TEXT NOT NULL DEFAULT 'blue'")
-
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*MIGRATIONS, migration_2))
+def test_a_first_schema_database_is_upgraded_by_the_later_migrations(path: Path) -> None:
+    # A database as the first release wrote it (migration 1 only, no owners), filled
+    # with the rows of a workspace saved by this version.
+    source = Store(path.with_name("source.sqlite3"))
+    ws = source.save(_filled(source.create("Old")), expected_revision=0)
+    tables = {
+        "workspaces": "id, name, revision, created, updated, deleted_at, payload",
+        "blobs": "sha256, size, data",
+        "files": "workspace_id, position, sha256, name, sheet, mapping, lead_columns, sample",
+        "changes": 'workspace_id, at, kind, what, "before", "after", note',
+    }
+    with sqlite3.connect(source.path) as src, sqlite3.connect(path) as old:
+        store_module._migration_1(old)
+        old.execute("PRAGMA user_version = 1")
+        for table, columns in tables.items():
+            rows = src.execute(f"SELECT {columns} FROM {table}").fetchall()
+            marks = ", ".join("?" * len(columns.split(",")))
+            old.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
     upgraded = Store(path)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-        assert conn.execute("SELECT colour FROM workspaces").fetchone()[0] == "blue"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 2
+        assert conn.execute("SELECT owner FROM workspaces").fetchone()[0] == "local"
     assert upgraded.load(ws.id) == ws
     assert upgraded.save(replace(ws, notes="new"), expected_revision=1).revision == 2
+
+
+def test_an_owner_never_sees_another_owners_workspace(path: Path) -> None:
+    anna, bo = Store(path, owner="anna@example.com"), Store(path, owner="bo@example.com")
+    hers = anna.save(_filled(anna.create("Anna's client")), expected_revision=0)
+    assert [e.id for e in anna.list()] == [hers.id]
+    assert bo.list() == []
+    # Her id, guessed or copied from her URL, is "no such workspace" for him, whatever he does.
+    for attempt in (
+        lambda: bo.load(hers.id),
+        lambda: bo.save(replace(hers, notes="mine now"), expected_revision=1),
+        lambda: bo.rename(hers.id, "Taken"),
+        lambda: bo.duplicate(hers.id, "Copy"),
+        lambda: bo.delete(hers.id),
+        lambda: bo.export_bytes(hers.id),
+        lambda: bo.changes(hers.id),
+    ):
+        with pytest.raises(InputError, match="no such workspace"):
+            attempt()
+    assert anna.load(hers.id) == hers
+    # An export she gives him becomes his own copy, with a new id.
+    copy = bo.import_bytes(anna.export_bytes(hers.id))
+    assert copy.id != hers.id and [e.id for e in bo.list()] == [copy.id]
 
 
 # --- records ------------------------------------------------------------------------------------
