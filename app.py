@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import loaders, session, widgets
+from ui import loaders, session, widgets, workspace
 
 st.set_page_config(
     page_title="KPI Kompas",
@@ -21,12 +21,15 @@ PAGES = [
     st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
     st.Page("pages/what_if.py", title="What if", icon=":material/tune:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
 ]
 
 page = st.navigation(PAGES)
+workspace.ensure()
 
 with st.sidebar:
     st.markdown("### :material/explore: KPI Kompas")
+    workspace.picker(key="kk_ws_pick")
     files = session.files()
     active = session.active_file()
     if active is None:
@@ -48,4 +51,10 @@ with st.sidebar:
                 "Upload your own spreadsheet on the Data page."
             )
 
-page.run()
+workspace.sync_view()
+workspace.show_problem()
+try:
+    page.run()
+finally:
+    # Also after st.stop() or st.rerun() in a page: every change is saved as it is made.
+    workspace.autosave()

@@ -20,14 +20,15 @@ from kpi_core.compute import measures_in
 from kpi_core.i18n import DEFAULT_CURRENCY, format_value, period_name
 from kpi_core.issues import InputError
 from kpi_core.scorecard import default_period
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
-COMPETITORS_KEY = "kk_competitors"
+COMPETITORS_KEY = session.COMPETITORS
 #: The journey's step rates in order, for the funnel comparison.
 FUNNEL_STEPS = ("ctr", "traffic_to_lead", "lead_to_mql", "mql_to_sql", "sql_to_customer",
                 "lead_to_customer", "conversion_rate")  # fmt: skip
-OWN_ROWS_KEY = "kk_benchmark_rows"
+OWN_ROWS_KEY = session.OWN_BENCHMARKS
 
+frame.ensure()
 st.title("Benchmarks")
 st.markdown(
     "Is a 2 % conversion rate good? Read your KPIs next to your nearest competitors and "

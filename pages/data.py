@@ -8,7 +8,7 @@ import streamlit as st
 from kpi_core.charts import coverage_chart
 from kpi_core.fields import FIELDS, FIELDS_BY_ID
 from kpi_core.mapping import validate_mapping
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 UPLOAD_KEY = "kk_upload"
 ERRORS_KEY = "kk_upload_errors"
@@ -39,6 +39,7 @@ def _take_uploads() -> None:
         pending.append(session.DataFile(name=up.name, data=up.getvalue()))
 
 
+frame.ensure()
 st.title("Data")
 st.markdown(
     "Upload the spreadsheet you already have: an Excel workbook or a CSV export from your "

@@ -16,7 +16,7 @@ from kpi_core.fields import FUNNEL_ORDER
 from kpi_core.i18n import format_change, format_value, period_name
 from kpi_core.leads import LeadColumns, looks_like_leads
 from kpi_core.scorecard import default_period, scorecard
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 _ROLES = {
     "created": "Created (lead date)",
@@ -29,6 +29,7 @@ _ROLES = {
     "value": "Deal value",
 }
 
+frame.ensure()
 st.title("Funnel")
 st.markdown(
     "Where in the customer journey do we lose people, how fast do leads become customers, "

@@ -26,12 +26,13 @@ from kpi_core.lead_lag import (
     year_on_year,
 )
 from kpi_core.scorecard import Change
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 #: Results that a leading KPI may share a field with; such a pair moves together by
 #: construction (lead-to-customer and new customers), which is no lead at all.
 _RESULT_FIELDS = {"customers", "orders", "revenue"}
 
+frame.ensure()
 st.title("Leading vs lagging")
 st.markdown(
     "Lagging KPIs (revenue, new customers) say what happened; leading KPIs (visits, leads, "
@@ -228,12 +229,12 @@ else:
         "Compare", measures, format_func=lambda m: KPIS[m].name, key="kk_align_measure"
     )
     typical = kf.filter(pl.col("complete"))[measure].drop_nulls().tail(12).mean() or 0.0
-    capacity = c2.number_input(
+    capacity = widgets.capacity_input(
         f"{KPIS[measure].name} sales can handle per month",
-        min_value=1.0,
-        value=float(round(typical)) if typical else 100.0,
-        step=10.0,
+        measure,
+        default=float(round(typical)) if typical else 100.0,
         key=f"kk_capacity_{measure}",
+        container=c2,
     )
     aligned = sales_alignment(kf, capacity=capacity, measure=measure)
     st.markdown(aligned.sentence)

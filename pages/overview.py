@@ -10,11 +10,12 @@ from kpi_core.charts import trend_chart, trend_frame
 from kpi_core.compute import measures_in
 from kpi_core.i18n import format_change, format_value, period_name
 from kpi_core.scorecard import ScoreRow, scorecard, summary
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 _DELTA_COLOUR = {"higher": "normal", "lower": "inverse", "neutral": "off"}
 _VERDICT_COLOUR = {"better": "green", "worse": "red"}
 
+frame.ensure()
 st.title("Overview")
 
 file, v = widgets.active_totals()

@@ -30,7 +30,7 @@ from kpi_core.targets import (
     with_baseline,
     with_steps,
 )
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 _STATUS_ICON = {
     "on track": ":material/check_circle:",
@@ -47,6 +47,7 @@ _METHOD_WORDS = {
 }
 _SMART_ICON = {"error": ":material/error:", "warning": ":material/warning:"}
 
+frame.ensure()
 st.title("Targets")
 
 file, v = widgets.active_totals()

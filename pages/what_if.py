@@ -31,7 +31,7 @@ from kpi_core.plan import (
     value_levers,
 )
 from kpi_core.targets import Target, apportion, period_bounds, with_steps
-from ui import loaders, session, widgets
+from ui import frame, loaders, session, widgets
 
 _KEY = "kk_wi"
 _MONEY = {"revenue", "spend"}
@@ -43,6 +43,7 @@ _PLURAL = {
     "sessions": "website visits",
 }
 
+frame.ensure()
 st.title("What if")
 
 file, v = widgets.active_totals()
@@ -328,14 +329,14 @@ def _capacity(plan: Plan) -> None:
         or measures[0]
     )
     now = averages.get(measure) or 0.0
-    capacity = c2.number_input(
+    capacity = widgets.capacity_input(
         f"{KPIS[measure].name} sales can handle a month",
-        min_value=1.0,
-        value=float(max(round(now * 1.1), 1)),
+        measure,
+        default=float(round(now * 1.1)),
         step=5.0,
-        format="%.0f",
         key=f"{_KEY}_capacity_{measure}",
         help="Calls, meetings or quotes your sales team can follow up each month.",
+        container=c2,
     )
     table = capacity_table(plan, measure=measure, capacity=capacity)
     widgets.show_issues(capacity_findings(table, measure=measure, today=now or None))

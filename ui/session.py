@@ -20,8 +20,8 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 #: The sample workspace a newcomer opens on: the first file is the active one.
 SAMPLE_FILES = ("nordlys_marketing.xlsx", "crm_leads.csv")
 
-_FILES = "kk_files"
-_ACTIVE = "kk_active"
+FILES = "kk_files"
+ACTIVE = "kk_active"
 
 
 @dataclass
@@ -48,56 +48,59 @@ class DataFile:
 
 def files() -> dict[str, DataFile]:
     """The session's files by key, opening on the sample workspace."""
-    if _FILES not in st.session_state:
-        st.session_state[_FILES] = {}
+    if FILES not in st.session_state:
+        st.session_state[FILES] = {}
         for name in SAMPLE_FILES:
             path = SAMPLE_DIR / name
             if path.is_file():
                 add_file(DataFile(name=name, data=path.read_bytes(), sample=True), activate=False)
-        if st.session_state[_FILES]:
-            st.session_state[_ACTIVE] = next(iter(st.session_state[_FILES]))
-    return st.session_state[_FILES]
+        if st.session_state[FILES]:
+            st.session_state[ACTIVE] = next(iter(st.session_state[FILES]))
+    return st.session_state[FILES]
 
 
 def add_file(file: DataFile, *, activate: bool = True) -> DataFile:
     """Add a file (or return the one already there with the same bytes)."""
-    store = st.session_state.setdefault(_FILES, {})
+    store = st.session_state.setdefault(FILES, {})
     existing = store.get(file.key)
     if existing is None:
         store[file.key] = file
         existing = file
     if activate:
-        st.session_state[_ACTIVE] = existing.key
+        st.session_state[ACTIVE] = existing.key
     return existing
 
 
 def remove_file(key: str) -> None:
     store = files()
     store.pop(key, None)
-    if st.session_state.get(_ACTIVE) == key:
-        st.session_state[_ACTIVE] = next(iter(store), None)
+    if st.session_state.get(ACTIVE) == key:
+        st.session_state[ACTIVE] = next(iter(store), None)
 
 
 def active_file() -> DataFile | None:
     store = files()
-    key = st.session_state.get(_ACTIVE)
+    key = st.session_state.get(ACTIVE)
     if key not in store:
         key = next(iter(store), None)
-        st.session_state[_ACTIVE] = key
+        st.session_state[ACTIVE] = key
     return store.get(key) if key else None
 
 
 def set_active(key: str) -> None:
     if key in files():
-        st.session_state[_ACTIVE] = key
+        st.session_state[ACTIVE] = key
 
 
-_ROLES = "kk_roles"
+ROLES = "kk_roles"
+#: The Benchmarks page's tables: competitors' figures and the user's own benchmark rows.
+COMPETITORS = "kk_competitors"
+OWN_BENCHMARKS = "kk_benchmark_rows"
 
 
 def role_overrides() -> dict[str, str]:
     """The user's leading/lagging tags that differ from the catalogue, by KPI id."""
-    return st.session_state.setdefault(_ROLES, {})
+    return st.session_state.setdefault(ROLES, {})
 
 
 def kpi_role(kpi_id: str, default: str) -> str:
@@ -105,15 +108,15 @@ def kpi_role(kpi_id: str, default: str) -> str:
     return role_overrides().get(kpi_id, default)
 
 
-_TARGETS = "kk_targets"
-_SCENARIOS = "kk_scenarios"
+TARGETS = "kk_targets"
+SCENARIOS = "kk_scenarios"
 SAMPLE_TARGETS = "targets.json"
 
 
 def targets() -> dict[str, Target]:
     """The workspace's targets by id; the sample workspace opens with its own."""
-    if _TARGETS not in st.session_state:
-        st.session_state[_TARGETS] = {}
+    if TARGETS not in st.session_state:
+        st.session_state[TARGETS] = {}
         files()  # the sample targets belong with the sample files
         path = SAMPLE_DIR / SAMPLE_TARGETS
         if any(f.sample for f in files().values()) and path.is_file():
@@ -121,8 +124,8 @@ def targets() -> dict[str, Target]:
                 loaded = load_targets(path.read_text(encoding="utf-8"), source=path.name)
             except InputError:
                 loaded = []  # a broken sample must not stop the app; its test catches it
-            st.session_state[_TARGETS] = {t.id: t for t in loaded}
-    return st.session_state[_TARGETS]
+            st.session_state[TARGETS] = {t.id: t for t in loaded}
+    return st.session_state[TARGETS]
 
 
 def put_target(t: Target) -> None:
@@ -135,4 +138,4 @@ def remove_target(target_id: str) -> None:
 
 def scenarios() -> dict[str, Scenario]:
     """The workspace's saved what-if scenarios by name."""
-    return st.session_state.setdefault(_SCENARIOS, {})
+    return st.session_state.setdefault(SCENARIOS, {})

@@ -22,7 +22,8 @@ def period_kind(*, key: str = PERIOD_KIND_KEY) -> Period:
     choice = st.segmented_control(
         "Period",
         PERIODS,
-        default="month",
+        # A value restored from the URL is already in the session: no default beside it.
+        default=None if key in st.session_state else "month",
         format_func=_PERIOD_WORDS.__getitem__,
         required=True,
         key=key,
@@ -134,3 +135,42 @@ def active_totals() -> tuple[session.DataFile, loaders.TableView]:
         st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
         st.stop()
     return file, v
+
+
+#: Sales capacity per measure, kept in the workspace (widgets' own keys do not persist).
+CAPACITY_KEY = "kk_capacity"
+
+
+def capacity_input(
+    label: str,
+    measure: str,
+    *,
+    key: str,
+    default: float,
+    step: float = 10.0,
+    help: str | None = None,
+    container: object | None = None,
+) -> float:
+    """What sales can handle per month of ``measure``; remembered in the workspace.
+
+    The widget owns ``key``; the value the user sets is also written to the
+    workspace's capacity (one number per measure, shared by the pages that ask).
+    """
+    saved: dict[str, float] = st.session_state.setdefault(CAPACITY_KEY, {})
+
+    def remember() -> None:
+        st.session_state.setdefault(CAPACITY_KEY, {})[measure] = float(st.session_state[key])
+
+    target = container if container is not None else st
+    return float(
+        target.number_input(  # type: ignore[attr-defined]
+            label,
+            min_value=1.0,
+            value=float(saved.get(measure) or max(default, 1.0)),
+            step=step,
+            format="%.0f",
+            key=key,
+            on_change=remember,
+            help=help,
+        )
+    )

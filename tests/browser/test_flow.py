@@ -45,6 +45,14 @@ def goto_page(page, title: str) -> None:
 
 
 def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_path):
+    # The first request to a fresh server is a deep link (a refresh after a restart):
+    # the page still runs inside the app's frame, on the saved sample workspace.
+    page.goto(f"{app_url}/targets")
+    page.get_by_text("Of 5 targets:").wait_for()
+    wait_idle(page)
+    assert page.locator("[data-testid='stSidebar']").get_by_text("KPI Kompas").count() == 1
+    assert_no_exception(page)
+
     page.goto(app_url)
     wait_idle(page)
     # A newcomer lands on a real dashboard: the sample workspace's scorecard.
@@ -81,6 +89,21 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     wait_idle(page)
     assert_no_exception(page)
     page.screenshot(path=screenshots / "targets-sample.png", full_page=True)
+
+    # Change a target (the leads target, shared evenly over the quarters), reload: it stays.
+    main = page.locator("[data-testid='stMain']")
+    main.locator("[data-testid='stSelectbox']").filter(has_text="How").click()
+    page.get_by_role("option", name="Evenly").click()
+    wait_idle(page)
+    page.mouse.move(0, 0)  # away from the list, so nothing covers the button
+    main.get_by_role("button", name="Split", exact=True).click()
+    page.get_by_text("(3,667 planned to date)").first.wait_for()
+    wait_idle(page)
+    page.reload()
+    wait_idle(page)
+    page.get_by_text("(3,667 planned to date)").first.wait_for()
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "targets-after-reload.png", full_page=True)
 
     goto_page(page, "What if")
     finding = page.get_by_text("To reach", exact=False).first

@@ -5,17 +5,39 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit import config
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class _NavigationPagesManager(PagesManager):
+    """AppTest's pages manager, told that app.py uses ``st.navigation``.
+
+    AppTest resets Streamlit's "pages folder" flag before every run, so each run would
+    start in the old multipage mode that runs a page without app.py (the server leaves
+    that mode for good at its first ``st.navigation``; see ``ui/frame.py``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+def use_navigation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every AppTest run through app.py's ``st.navigation``, as the server does."""
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
 
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[AppTest]:
     """The app as a newcomer opens it: the sample workspace on the Overview page."""
+    use_navigation(monkeypatch)
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("KPI_KOMPAS_HOME", str(tmp_path))
     # AppTest keeps its widgets' format_func lambdas in session state, which the real

@@ -1,0 +1,21 @@
+"""Every page runs inside app.py's frame, also when opened by a direct link.
+
+Streamlit runs a fresh server in its old multipage mode while a ``pages/``
+folder sits beside the entry script, until the first ``st.navigation`` call:
+the very first request for ``/targets`` after a restart would run
+``pages/targets.py`` alone, without the sidebar, the workspace or its
+autosave. Each page calls :func:`ensure` first; in that mode it switches the
+server to ``st.navigation`` for good and reruns, so ``app.py`` runs the page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def ensure() -> None:
+    """Rerun through ``app.py`` when this page was started without it."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
