@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
-from ui import loaders, session, widgets, workspace
+from ui import frame, loaders, session, widgets, workspace
+
+frame.freeze_startup_objects()
+
+# Charts are checked against the Vega-Lite schema once, when drawn; checking every part as
+# it is built too costs a slider rerun about a fifth of its time.
+alt.utils.schemapi.disable_debug_mode()
 
 st.set_page_config(
     page_title="KPI Kompas",

@@ -22,7 +22,10 @@ slider is moved ``--repeats`` times and each rerun is timed.
     The real thing: the app served on 127.0.0.1, the workbook uploaded on
     the Data page in Debian's chromium, the slider moved with the arrow
     key; timed on the websocket from the rerun request (a ``BackMsg`` whose
-    client state names the fragment) to the server's ``script_finished``.
+    client state names the fragment) to the server's ``script_finished``,
+    as wall time and as the server process's CPU time over that span (on a
+    2-core machine the browser drawing the previous charts competes for the
+    same cores, which inflates the wall time but not the server's CPU).
 
 Each figure is the median of the timed runs. Speed is measured here and
 never asserted in tests.
@@ -36,6 +39,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -63,8 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
+    import os
+    import tempfile
+
     from streamlit import config
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import app_test as app_test_module
 
     from kpi_core.compute import kpi_frame
     from kpi_core.ingest import load_table
@@ -81,6 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     from ui.session import DataFile
 
     config.set_option("runner.enforceSerializableSessionState", False)
+    # A workspace store of its own, and app.py's st.navigation on every run (as on the
+    # server; AppTest would otherwise run pages alone, see ui/frame.py).
+    os.environ["KPI_KOMPAS_HOME"] = tempfile.mkdtemp(prefix="kompas-bench-")
+
+    class _Navigation(PagesManager):
+        def __init__(self, *a: object, **k: object) -> None:
+            super().__init__(*a, **k)  # type: ignore[arg-type]
+            PagesManager.uses_pages_directory = False
+
+    app_test_module.PagesManager = _Navigation  # type: ignore[misc]
     data = args.file.read_bytes()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
@@ -93,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     cold = time.perf_counter() - started
     if at.exception:
         print(f"error: the page failed: {at.exception[0].value}", file=sys.stderr)
+        return 2
+    finding = next((m.value for m in at.markdown if m.value.startswith("To reach")), None)
+    if finding is None:
+        print("error: the What if page did not show a plan for the file", file=sys.stderr)
         return 2
 
     slider = at.slider(key="kk_wi_traffic_to_lead")
@@ -137,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     if browser is not None:
         result["browser_fragment_rerun_ms"] = _median_ms(browser["fragment"])
         result["browser_fragment_reruns"] = len(browser["fragment"])
+        result["browser_fragment_server_cpu_ms"] = _median_ms(browser["cpu"])
     out = ROOT / "bench/results" / f"whatif-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
@@ -146,13 +170,31 @@ def main(argv: list[str] | None = None) -> int:
         f"slider rerun, recompute baseline:       {result['recompute_baseline_ms']} ms\n"
         f"plan arithmetic alone:                  {result['plan_only_ms']} ms\n"
         + (
-            f"slider rerun, browser (fragment only):  {result['browser_fragment_rerun_ms']} ms\n"
+            f"slider rerun, browser (fragment only):  {result['browser_fragment_rerun_ms']} ms "
+            f"wall, {result['browser_fragment_server_cpu_ms']} ms server CPU\n"
             if browser is not None
             else ""
         )
         + f"saved to {out.relative_to(ROOT)}"
     )
     return 0
+
+
+def _renice_browser() -> None:
+    """Give the browser the lowest CPU priority: on 2 shared cores it would otherwise draw
+    the previous charts on the server's time. Its tabs inherit the priority."""
+    import os
+
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"/usr/lib/chromium/chromium" in cmdline:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, int(entry.name), 19)
 
 
 def _browser_reruns(file: Path, repeats: int) -> dict[str, list[float]]:
@@ -175,7 +217,14 @@ def _browser_reruns(file: Path, repeats: int) -> dict[str, list[float]]:
         cwd=ROOT, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    timings: dict[str, list[float]] = {"fragment": [], "full": []}
+    timings: dict[str, list[float]] = {"fragment": [], "full": [], "cpu": []}
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:
+        # utime + stime of the server process (fields 14 and 15 of /proc/<pid>/stat).
+        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
     pending: dict[str, float | bool] = {}
 
     def sent(payload: bytes | str) -> None:
@@ -183,6 +232,7 @@ def _browser_reruns(file: Path, repeats: int) -> dict[str, list[float]]:
             msg = BackMsg.FromString(payload)
             if msg.WhichOneof("type") == "rerun_script":
                 pending["t"] = time.perf_counter()
+                pending["cpu"] = cpu_seconds()
                 pending["fragment"] = bool(msg.rerun_script.fragment_id)
 
     def received(payload: bytes | str) -> None:
@@ -191,6 +241,7 @@ def _browser_reruns(file: Path, repeats: int) -> dict[str, list[float]]:
             if msg.WhichOneof("type") == "script_finished":
                 kind = "fragment" if pending.pop("fragment") else "full"
                 timings[kind].append(time.perf_counter() - float(pending.pop("t")))
+                timings["cpu"].append(cpu_seconds() - float(pending.pop("cpu")))
 
     try:
         for _ in range(200):
@@ -203,6 +254,7 @@ def _browser_reruns(file: Path, repeats: int) -> dict[str, list[float]]:
             browser = pw.chromium.launch(
                 executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
             )
+            _renice_browser()
             page = browser.new_context(viewport={"width": 1400, "height": 2000}).new_page()
             page.set_default_timeout(600_000)
             # Streamlit's websocket opens with the page: attach before it does.

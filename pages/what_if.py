@@ -253,7 +253,7 @@ def _plan_chart(plan: Plan) -> None:
             pl.col(c).ceil()
             for c in plan.monthly.columns
             if c not in ("period", "revenue", "spend")
-        ).with_columns(pl.col("period").map_elements(period_name, return_dtype=pl.String))
+        ).with_columns(pl.Series("period", [period_name(p) for p in plan.monthly["period"]]))
         st.dataframe(
             shown.rename(
                 {c: stage_name(c) for c in shown.columns if c != "period"} | {"period": "Month"}
