@@ -17,6 +17,27 @@ at today's rates (the latest 12 complete months of the file; change one with
 ``--rate NAME=VALUE``) and prints, per month, the revenue, customers, SQLs,
 MQLs, leads and sessions the target needs (the stages the file has) beside
 today's monthly averages (``current_<stage>``). Numbers are unrounded.
+
+``report`` writes a report a business owner can read and forward (the
+scorecard, funnel, leading vs lagging, benchmarks, targets and pacing, the
+change log, the assumptions and the charts) as an Excel workbook (``.xlsx``),
+a print-ready HTML page (``.html``; print it to PDF from a browser) or the
+charts as PNG images (``.zip``), and prints what it wrote (JSON). With
+``--workspace`` (a file made by ``workspace export``) the targets, competitors,
+own benchmark figures, KPI selection, leading/lagging tags and change log come
+from the workspace; without FILE, the workspace's active data file is used::
+
+    python -m kpi_core report sample_data/nordlys_marketing.xlsx --out report.html
+    python -m kpi_core report --workspace client.kkw --period quarter --out report.xlsx
+
+``workspace list``, ``workspace export NAME --out FILE`` and ``workspace import
+FILE [--name NAME]`` work on the workspaces of the app's database
+(``$KPI_KOMPAS_HOME/kompas.sqlite3``, else the per-user data folder); NAME is a
+workspace's name or id.
+
+Text in CSV output that a spreadsheet would run as a formula (it starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a
+leading ``'``.
 """
 
 from __future__ import annotations
@@ -24,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,12 +53,12 @@ from typing import NoReturn
 
 import polars as pl
 
-from kpi_core import plan
+from kpi_core import export, plan
 from kpi_core.benchmarks import benchmark_report, competitors_long
 from kpi_core.catalogue import KPIS
 from kpi_core.compute import PERIODS, kpi_frame
 from kpi_core.i18n import DEFAULT_CURRENCY
-from kpi_core.ingest import LoadedTable, load_path
+from kpi_core.ingest import LoadedTable, load_path, load_table
 from kpi_core.ingest.values import parse_numbers
 from kpi_core.issues import InputError
 from kpi_core.lead_lag import leadlag_report
@@ -49,6 +71,7 @@ from kpi_core.mapping import (
     validate_mapping,
 )
 from kpi_core.scorecard import default_period
+from kpi_core.store import Store, StoredFile, Workspace, read_export
 from kpi_core.targets import period_bounds
 
 
@@ -138,6 +161,46 @@ def _parser() -> _Parser:
         help="share the target over the months like last year's revenue, or evenly",
     )
     p.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    p = sub.add_parser(
+        "report",
+        help="a report to read and forward: .xlsx, print-ready .html, or the charts as .zip",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        help="the data file (default with --workspace: the workspace's active file)",
+    )
+    p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
+    map_option(p)
+    p.add_argument(
+        "--workspace",
+        metavar="EXPORTFILE",
+        help="a workspace file (from 'workspace export'): targets, competitors, benchmarks, "
+        "KPI selection and change log",
+    )
+    p.add_argument("--period", choices=PERIODS, help="default: month, or the kind of --at")
+    p.add_argument("--at", metavar="LABEL", help="the period to report, e.g. 2026-10 or 2026-Q3")
+    p.add_argument("--channel", help="limit every figure to one channel")
+    p.add_argument("--industry", help="published benchmark figures for this industry")
+    p.add_argument("--title", help="the report's title")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="report.xlsx, report.html or charts.zip (for a PDF, print the .html from a browser)",
+    )
+
+    p = sub.add_parser("workspace", help="list, export and import the app's workspaces")
+    ws = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    w = ws.add_parser("list", help="the workspaces in the database")
+    w.add_argument("--format", choices=["csv", "json"], default="csv")
+    w = ws.add_parser("export", help="write one workspace to a file")
+    w.add_argument("name", metavar="NAME", help="the workspace's name or id")
+    w.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    w = ws.add_parser("import", help="add a workspace from a file made by 'workspace export'")
+    w.add_argument("file", metavar="FILE")
+    w.add_argument("--name", help="the new workspace's name (default: the exported one)")
     return parser
 
 
@@ -349,13 +412,175 @@ def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
     }
 
 
+def _read(path_text: str, what: str) -> bytes:
+    path = Path(path_text)
+    if not path.is_file():
+        raise InputError(f"There is no {what} ‘{path}’.")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"‘{path}’ could not be read ({err.strerror or err}).") from None
+
+
+def _stored_file(ws: Workspace, name: str, data: bytes) -> StoredFile | None:
+    """The workspace's copy of a data file: the same bytes, else the same file name."""
+    same = [f for f in ws.files if f.sha256 == StoredFile(name, data).sha256]
+    if same:
+        return same[0]
+    named = [f for f in ws.files if f.name.casefold() == name.casefold()]
+    return named[0] if len(named) == 1 else None
+
+
+def _report_mapping(
+    kinds: dict[str, str], stored: dict[str, str] | None, options: list[str]
+) -> dict[str, str]:
+    """The workspace's mapping for the file (else the suggestions), then the --map overrides."""
+    overrides: dict[str, str] = {}
+    if stored:
+        # Start from the user's own mapping: what they left unmapped stays unmapped.
+        overrides |= {c: "none" for c in kinds if c not in stored}
+        overrides |= {c: f for c, f in stored.items() if c in kinds}
+    overrides |= parse_map_options(options)
+    return resolve_mapping(kinds, overrides)
+
+
+def _report(args: argparse.Namespace) -> dict:
+    out = Path(args.out)
+    export.check_suffix(out)  # a wrong suffix fails before the file is read
+    ws: Workspace | None = None
+    log: list[dict] = []
+    if args.workspace:
+        ws, log = read_export(_read(args.workspace, "workspace file"))
+    stored: StoredFile | None = None
+    if args.file:
+        data = _read(args.file, "file")
+        stored = _stored_file(ws, Path(args.file).name, data) if ws else None
+        table = load_path(args.file, sheet=args.sheet or (stored.sheet if stored else None))
+    elif ws is not None:
+        stored = (ws.file(ws.active) if ws.active else None) or next(iter(ws.files), None)
+        if stored is None:
+            raise InputError(f"The workspace ‘{ws.name}’ holds no data file; give one as FILE.")
+        table = load_table(stored.data, source=stored.name, sheet=args.sheet or stored.sheet)
+    else:
+        raise InputError("Give a data FILE, a --workspace file, or both.")
+    mapping = _report_mapping(table.kinds, stored.mapping if stored else None, args.map)
+    errors = [i.message for i in validate_mapping(mapping, table.kinds) if i.level == "error"]
+    if errors:
+        raise InputError(f"{table.source}: {' '.join(errors)}")
+    if args.period:
+        period = args.period
+    elif args.at:
+        period = period_bounds(args.at)[0]
+    else:
+        period = "month"
+    kpis = [k for k in ws.kpis.get(stored.key, []) if k in KPIS] if ws and stored else None
+    report = export.build_report(
+        apply_mapping(table.frame, mapping),
+        source=table.source,
+        mapping=mapping,
+        period=period,
+        at=args.at,
+        kpis=kpis or None,
+        targets=ws.targets if ws else (),
+        competitors=ws.competitors if ws else None,
+        own_benchmarks=ws.benchmarks if ws else None,
+        industry=args.industry,
+        changes=export.changes_frame(log, names=_names(ws)) if ws and log else None,
+        title=args.title or (f"KPI report: {ws.name}" if ws else "KPI report"),
+        channel=args.channel,
+        roles=ws.roles if ws else None,
+    )
+    written = export.write_report(report, out)
+    notes = [f"{section}: {message}" for section, message in report.notes]
+    if ws is not None and stored is None:
+        notes.insert(
+            0,
+            f"{table.source} is not one of the workspace's files, so its column mapping and "
+            "KPI selection were not used (the suggestions and the recommended KPIs were).",
+        )
+    return {
+        "file": str(written),
+        "format": export.FORMATS[export.check_suffix(written)],
+        "source": report.source,
+        "workspace": ws.name if ws else None,
+        "period": report.period,
+        "at": report.period_label,
+        "sections": report.sections(),
+        "charts": len(report.charts),
+        "notes": notes,
+    }
+
+
+def _names(ws: Workspace) -> dict[str, str]:
+    """What the ids in a workspace's change log stand for: targets and files by name."""
+    targets = {t.id: f"{KPIS[t.kpi].name} {t.label}" for t in ws.targets if t.kpi in KPIS}
+    return targets | {f.key: f.name for f in ws.files}
+
+
+def _find_workspace(store: Store, name: str) -> str:
+    """The id of the workspace named or numbered ``name``; an ambiguous name lists the ids."""
+    entries = store.list()
+    wanted = name.strip()
+    by_id = [e for e in entries if e.id == wanted]
+    if by_id:
+        return by_id[0].id
+    if len(wanted) >= 4:
+        prefixed = [e for e in entries if e.id.startswith(wanted.lower())]
+        if len(prefixed) == 1:
+            return prefixed[0].id
+    named = [e for e in entries if e.name == wanted] or [
+        e for e in entries if e.name.casefold() == wanted.casefold()
+    ]
+    if len(named) == 1:
+        return named[0].id
+    if named:
+        ids = "; ".join(f"{e.id} (saved {e.updated})" for e in named)
+        raise InputError(
+            f"{len(named)} workspaces are named ‘{wanted}’: {ids}. Give the id instead."
+        )
+    raise InputError(
+        f"There is no workspace ‘{wanted}’ in {store.path}; "
+        "‘python -m kpi_core workspace list’ shows them."
+    )
+
+
+def _workspace(args: argparse.Namespace) -> dict | pl.DataFrame:
+    store = Store()
+    if args.action == "list":
+        entries = store.list()
+        return pl.DataFrame(
+            [e._asdict() for e in entries],
+            schema={"id": pl.String, "name": pl.String, "updated": pl.String, "revision": pl.Int64},
+            orient="row",
+        )
+    if args.action == "export":
+        ws_id = _find_workspace(store, args.name)
+        data = store.export_bytes(ws_id)
+        path = export.write_bytes(Path(args.out), data)
+        name = next(e.name for e in store.list() if e.id == ws_id)
+        return {"id": ws_id, "name": name, "file": str(path), "bytes": len(data)}
+    ws = store.import_bytes(_read(args.file, "workspace file"), name=args.name)
+    return {"id": ws.id, "name": ws.name, "files": len(ws.files), "targets": len(ws.targets)}
+
+
+def _safe_csv(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text a spreadsheet would run as a formula gets a leading ``'`` (see :func:`safe_text`)."""
+    risky = "^[" + re.escape("".join(export.RISKY_START)) + "]"
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text
+    )
+    return safe.rename({c: export.safe_text(c) for c in frame.columns if export.is_risky(c)})
+
+
 def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
     if isinstance(result, pl.DataFrame):
         if fmt == "json":
             json.dump(result.to_dicts(), sys.stdout, ensure_ascii=False, indent=2, default=str)
             sys.stdout.write("\n")
         else:
-            sys.stdout.write(result.write_csv())
+            sys.stdout.write(_safe_csv(result).write_csv())
     else:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
@@ -377,6 +602,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_benchmark(args), args.format)
         elif args.command == "goalseek":
             _emit(_goalseek(args), args.format)
+        elif args.command == "report":
+            _emit(_report(args), "json")
+        elif args.command == "workspace":
+            _emit(_workspace(args), getattr(args, "format", "json"))
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")

@@ -408,7 +408,7 @@ def test_goalseek_money_rate_and_several_rates(capsys, cached) -> None:
         (["--rate", "traffic_to_lead=lots"], "is not NAME=VALUE"),
         (["--rate", "=0.5"], "is not NAME=VALUE"),
         (["--rate", "traffic_to_lead=150%"], "traffic_to_lead is a share"),
-        (["--rate", "traffic_to_lead=-1%"], "must be a positive number"),
+        (["--rate", "traffic_to_lead=-1%"], "must be zero or more"),
         (["--rate", "aov=5%"], "aov is not a share; give a plain number"),
         (["--rate", "lead_to_mql=0"], "is 0 %"),
         (["--period", "2027-Q1"], "--period ‘2027-Q1’ is a quarter; give a year"),
@@ -489,3 +489,251 @@ def test_goalseek_falls_back_to_even_with_a_note(capsys, nordic: Path) -> None:
         capsys, nordic, "--revenue", "1200000", "--period", "2027", "--split", "even"
     )
     assert even_err == ""  # asked for even: nothing to note
+
+
+# -- report ------------------------------------------------------------------------------------
+
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def quick_charts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Charts as a 1-pixel PNG: rendering is tested in test_export; here the plumbing is."""
+    from kpi_core import export
+
+    monkeypatch.setattr(export, "chart_png", lambda chart, **_: TINY_PNG)
+
+
+def test_report_writes_an_excel_workbook(capsys, cached, quick_charts, tmp_path: Path) -> None:
+    import openpyxl
+
+    out = tmp_path / "report.xlsx"
+    code, stdout, err = run(capsys, "report", SAMPLE, "--out", out)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    assert summary["file"] == str(out)
+    assert (summary["period"], summary["at"]) == ("month", "2026-10")
+    assert summary["sections"] == ["scorecard", "funnel", "leadlag", "benchmarks"]
+    assert summary["notes"] == ["Targets and pacing: Left out: no targets were given."]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["Report", "Scorecard"]
+    assert len(book["Charts"]._images) == summary["charts"] > 0
+
+
+def test_report_writes_print_ready_html(capsys, cached, quick_charts, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    code, stdout, err = run(
+        capsys, "report", SAMPLE, "--period", "quarter", "--channel", "meta", "--out", out
+    )
+    assert code == 0, err
+    assert json.loads(stdout)["at"] == "2026-Q3"
+    page = out.read_text(encoding="utf-8")
+    assert "Q3 2026" in page and "<dd>Meta</dd>" in page and "@page { size: A4" in page
+    assert "<script" not in page
+
+
+@pytest.mark.parametrize(
+    ("out", "expected"),
+    [
+        ("report.pdf", "print it to PDF from a browser"),
+        ("report.docx", "end the name with .xlsx"),
+        ("report", "end the name with .xlsx"),
+    ],
+)
+def test_report_refuses_other_formats_in_one_line(
+    capsys, tmp_path: Path, out: str, expected: str
+) -> None:
+    code, stdout, err = run(capsys, "report", tmp_path / "missing.xlsx", "--out", tmp_path / out)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
+    assert stdout == "" and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], "Give a data FILE, a --workspace file, or both."),
+        (["{nordic}", "--at", "2031-01"], "There is no period 2031-01"),
+        (["{nordic}", "--at", "soon"], "‘soon’ is not a period"),
+        (["{nordic}", "--channel", "TikTok"], "There is no channel ‘TikTok’"),
+        (["{nordic}", "--workspace", "{nordic}"], "cannot be imported: it is not a KPI Kompas"),
+        (["{tmp}/none.csv"], "There is no file"),
+    ],
+)
+def test_report_bad_input_is_one_error_line(
+    capsys, nordic: Path, tmp_path: Path, args: list[str], expected: str
+) -> None:
+    argv = [a.format(nordic=nordic, tmp=tmp_path) for a in args]
+    code, stdout, err = run(capsys, "report", *argv, "--out", tmp_path / "r.html")
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert expected in lines[0]
+    assert stdout == "" and not (tmp_path / "r.html").exists()
+
+
+def test_csv_output_defuses_formula_text(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "Date;Channel;Sessions;Leads\n"
+        '01-09-2026;=HYPERLINK("http://x");100;5\n'
+        "02-09-2026;@SUM(1);50;2\n"
+        "03-09-2026;Google Ads;80;4\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "kpis", path, "--by", "channel")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["channel"] for r in rows) == [
+        '\'=HYPERLINK("http://x")',
+        "'@SUM(1)",
+        "Google Ads",
+    ]
+    assert all(r["sessions"][0].isdigit() for r in rows)  # numbers are left alone
+
+
+# -- workspace ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An empty workspace database for this test only."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("KPI_KOMPAS_HOME", str(folder))
+    return folder
+
+
+def _client(nordic: Path) -> str:
+    """A saved workspace with the Nordic CSV, its KPI selection and a target; returns its id."""
+    from dataclasses import replace
+
+    from kpi_core.store import Store, StoredFile
+    from kpi_core.targets import target
+
+    store = Store()
+    ws = store.create("Client A")
+    data = StoredFile("salg.csv", nordic.read_bytes())
+    ws = replace(
+        ws,
+        files=(data,),
+        active=data.key,
+        kpis={data.key: ["sessions", "leads", "revenue"]},
+        targets=(target("leads", 400, "2026", owner="=1+1", goal="More quotes"),),
+        competitors=[{"Competitor": "Solvarme A/S", "Traffic to lead (TTL)": 0.03}],
+    )
+    store.save(ws, expected_revision=0, note="From the workshop")
+    return ws.id
+
+
+def _listed(capsys) -> list[dict[str, str]]:
+    code, out, err = run(capsys, "workspace", "list")
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_workspace_export_import_list_round_trip(
+    capsys, home: Path, nordic: Path, tmp_path: Path
+) -> None:
+    from kpi_core.store import Store
+
+    ws_id = _client(nordic)
+    assert [(r["id"], r["name"], r["revision"]) for r in _listed(capsys)] == [
+        (ws_id, "Client A", "1")
+    ]
+    exported = tmp_path / "client-a.kkw"
+    code, out, err = run(capsys, "workspace", "export", "Client A", "--out", exported)
+    assert code == 0, err
+    assert json.loads(out) == {
+        "id": ws_id,
+        "name": "Client A",
+        "file": str(exported),
+        "bytes": exported.stat().st_size,
+    }
+    code, out, err = run(capsys, "workspace", "import", exported, "--name", "Client B")
+    assert code == 0, err
+    new = json.loads(out)
+    assert (new["name"], new["files"], new["targets"]) == ("Client B", 1, 1)
+    assert new["id"] != ws_id
+    assert {r["name"] for r in _listed(capsys)} == {"Client A", "Client B"}
+    copy = Store().load(new["id"])
+    assert copy.targets[0].owner == "=1+1" and copy.files[0].name == "salg.csv"
+    # By id works too, and the exported file is the same workspace.
+    code, _, err = run(capsys, "workspace", "export", new["id"], "--out", tmp_path / "b.kkw")
+    assert code == 0, err
+
+
+def test_workspace_export_of_an_ambiguous_name_lists_the_ids(
+    capsys, home: Path, nordic: Path, tmp_path: Path
+) -> None:
+    first = _client(nordic)
+    second = _client(nordic)
+    code, out, err = run(capsys, "workspace", "export", "client a", "--out", tmp_path / "x.kkw")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "2 workspaces are named ‘client a’" in lines[0]
+    assert first in lines[0] and second in lines[0]
+    code, _, err = run(capsys, "workspace", "export", "Nobody", "--out", tmp_path / "x.kkw")
+    assert code == 2 and "There is no workspace ‘Nobody’" in err
+    assert not (tmp_path / "x.kkw").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"not a zip at all", "not a zip archive"),
+        (b"PK\x03\x04broken", "damaged or cut short"),
+    ],
+)
+def test_workspace_import_of_a_bad_file_changes_nothing(
+    capsys, home: Path, nordic: Path, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    _client(nordic)
+    bad = tmp_path / "bad.kkw"
+    bad.write_bytes(content)
+    code, out, err = run(capsys, "workspace", "import", bad)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: This workspace file cannot be imported")
+    assert expected in lines[0]
+    assert [r["name"] for r in _listed(capsys)] == ["Client A"]
+
+
+def test_report_from_a_workspace_file(
+    capsys, home: Path, nordic: Path, tmp_path: Path, quick_charts
+) -> None:
+    ws_id = _client(nordic)
+    exported = tmp_path / "client.kkw"
+    assert run(capsys, "workspace", "export", ws_id, "--out", exported)[0] == 0
+    out = tmp_path / "client.xlsx"
+    # No FILE: the workspace's own copy of its active file is used.
+    code, stdout, err = run(capsys, "report", "--workspace", exported, "--out", out)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    assert summary["workspace"] == "Client A" and summary["source"] == "salg.csv"
+    assert {"targets", "changes"} <= set(summary["sections"])
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    names = ("Sessions", "Leads", "Revenue", "New customers")
+    kpis = [r[0].value for r in book["Scorecard"].iter_rows() if r[0].value in names]
+    assert kpis == ["Sessions", "Leads", "Revenue"]  # the workspace's KPI selection
+    owners = [c for row in book["Targets"].iter_rows() for c in row if c.value == "=1+1"]
+    assert owners and all(c.data_type == "s" and c.quotePrefix for c in owners)
+    log = [r[2].value for r in book["Change log"].iter_rows() if r[1].value == "target added"]
+    assert log == ["Leads 2026"]
+    benchmarks = [c.value for row in book["Benchmarks"].iter_rows() for c in row]
+    assert "Solvarme A/S" in benchmarks  # the workspace's competitor
+
+    # The same data file given as FILE is matched to the workspace's copy by its bytes.
+    code, stdout, err = run(
+        capsys, "report", nordic, "--workspace", exported, "--out", tmp_path / "b.html"
+    )
+    assert code == 0, err
+    assert "targets" in json.loads(stdout)["sections"]
