@@ -9,12 +9,43 @@ import polars as pl
 import streamlit as st
 
 from kpi_core.catalogue import KPIS
+from kpi_core.export import Report, build_report, changes_frame, render, slug
+from kpi_core.i18n import period_name
+from kpi_core.ingest import load_table
 from kpi_core.issues import InputError
+from kpi_core.mapping import apply_mapping
 from kpi_core.store import Store
-from ui import frame, workspace
+from ui import frame, loaders, session, widgets, workspace
 
 frame.ensure()
 st.title("Workspace")
+
+
+def _build(args: dict) -> Report:
+    """The report of one file, from the values a download captured (no session needed)."""
+    table = load_table(args["data"], source=args["name"], sheet=args["sheet"])
+    changes = [
+        {**r, "before": _json(r["before"]), "after": _json(r["after"])} for r in args["changes"]
+    ]
+    return build_report(
+        apply_mapping(table.frame, args["mapping"]),
+        source=args["name"],
+        mapping=args["mapping"],
+        period=args["period"],
+        at=args["at"],
+        kpis=args["kpis"],
+        targets=args["targets"],
+        competitors=args["competitors"],
+        own_benchmarks=args["own"],
+        roles=args["roles"],
+        changes=changes_frame(changes) if changes else None,
+        title=args["title"],
+    )
+
+
+def _json(text: str | None) -> object:
+    return json.loads(text) if text else None
+
 
 s = workspace.store()
 current = workspace.current_id()
@@ -179,6 +210,73 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+# -- A report to keep ------------------------------------------------------------------------
+st.subheader("A report to keep")
+active = session.active_file()
+if active is None:
+    st.caption("Upload a file on the Data page to make a report.")
+else:
+    kind, at_label = widgets.current_period()
+    v = loaders.view(active)
+    if isinstance(v, loaders.Failure):
+        st.error(f"{active.name}: {v.message}")
+    else:
+        mapping = loaders.mapping_for(active, v)
+        report_args = {
+            "data": active.data,
+            "name": active.name,
+            "sheet": active.sheet,
+            "mapping": dict(mapping),
+            "period": kind,
+            "at": at_label,
+            "kpis": st.session_state.get(f"kk_kpis_{active.key}"),
+            "targets": tuple(session.targets().values()),
+            "competitors": [dict(r) for r in st.session_state.get(session.COMPETITORS, [])],
+            "own": [dict(r) for r in st.session_state.get(session.OWN_BENCHMARKS, [])],
+            "roles": dict(session.role_overrides()),
+            "changes": log.to_dicts(),
+            "title": f"KPI report: {entry.name}",
+        }
+        st.caption(
+            f"{active.name}, {period_name(at_label) if at_label else 'the latest period'}: the "
+            "scorecard, funnel, leading vs lagging, benchmarks (with the source of every "
+            "figure), targets and pacing, the change log and how the numbers were made."
+        )
+
+        def _report(suffix: str, args: dict = report_args) -> bytes:
+            # Runs on its own thread when clicked: only the values captured above.
+            return render(_build(args), suffix)
+
+        b1, b2, b3 = st.columns(3)
+        base = slug(entry.name, default="report")
+        b1.download_button(
+            "Excel workbook",
+            data=lambda: _report(".xlsx"),
+            file_name=f"{base}-report.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            key="kk_ws_report_xlsx",
+            width="stretch",
+        )
+        b2.download_button(
+            "Printable page (HTML, print to PDF)",
+            data=lambda: _report(".html"),
+            file_name=f"{base}-report.html",
+            mime="text/html",
+            icon=":material/print:",
+            key="kk_ws_report_html",
+            width="stretch",
+        )
+        b3.download_button(
+            "Charts as PNG (zip)",
+            data=lambda: _report(".zip"),
+            file_name=f"{base}-charts.zip",
+            mime="application/zip",
+            icon=":material/image:",
+            key="kk_ws_report_png",
+            width="stretch",
+        )
 
 # -- Move between machines -------------------------------------------------------------------
 st.subheader("Take it with you")

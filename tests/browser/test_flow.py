@@ -123,6 +123,23 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     assert_no_exception(page)
     page.screenshot(path=screenshots / "what-if-sample.png", full_page=True)
 
+    goto_page(page, "Workspace")
+    page.get_by_text("A report to keep").wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    page.screenshot(path=screenshots / "workspace-sample.png", full_page=True)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Printable page (HTML, print to PDF)").click()
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "Nordlys Solenergi (sample)" in html and "First Page Sage" in html
+    viewer = page.context.new_page()
+    viewer.goto(report.as_uri())
+    viewer.wait_for_timeout(500)
+    viewer.screenshot(path=screenshots / "report-html.png", full_page=True)
+    viewer.close()
+
     goto_page(page, "Data")
     page.get_by_text("Which column is what").wait_for()
     assert_no_exception(page)

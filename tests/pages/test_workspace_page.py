@@ -172,3 +172,17 @@ def test_a_bad_import_says_so_and_changes_nothing(home: Path) -> None:
     exported = stored.export_bytes(at.query_params["ws"])
     imported = stored.import_bytes(exported, name="On the other laptop")
     assert len(imported.targets) == 5 and imported.id != at.query_params["ws"]
+
+
+def test_the_report_and_export_downloads_are_offered(home: Path) -> None:
+    at = _session(home)
+    at.run()
+    at.switch_page("pages/workspace.py").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        "Excel workbook",
+        "Printable page (HTML, print to PDF)",
+        "Charts as PNG (zip)",
+        "Export this workspace",
+    ]
