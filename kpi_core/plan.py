@@ -696,3 +696,25 @@ def stage_name(stage: str) -> str:
     if stage == "spend":
         return "Ad spend"
     return KPIS[stage].name if stage in KPIS else NOUN.get(stage, stage)
+
+
+def benchmark_starts(
+    a: Assumptions, bands: pl.DataFrame, *, currency: str = "DKK"
+) -> dict[str, tuple[float, str]]:
+    """Published typical values for the plan's levers: ``lever -> (value, source)``.
+
+    ``bands`` is :func:`kpi_core.benchmarks.bands`. Only levers that are catalogue
+    KPIs with a typical value are given; money figures only in ``currency`` (a
+    dollar cost per click is not a krone one).
+    """
+    out: dict[str, tuple[float, str]] = {}
+    by_kpi = {r["kpi_id"]: r for r in bands.iter_rows(named=True)}
+    for lever, _ in a.values:
+        row = by_kpi.get(lever)
+        if row is None or row.get("typical") is None:
+            continue
+        if a.lever(lever).unit == "currency" and (row.get("currency") or currency) != currency:
+            continue
+        source = f"{row.get('source_name') or 'published figure'}, {row.get('period') or ''}"
+        out[lever] = (float(row["typical"]), source.strip(", "))
+    return out

@@ -7,6 +7,7 @@ import math
 import polars as pl
 import streamlit as st
 
+from kpi_core.benchmarks import bands, load_builtin
 from kpi_core.catalogue import KPIS
 from kpi_core.charts import capacity_chart, effect_chart, plan_chart
 from kpi_core.i18n import format_value, period_name
@@ -18,6 +19,7 @@ from kpi_core.plan import (
     Scenario,
     assumptions_from,
     baseline_window,
+    benchmark_starts,
     best_months,
     capacity_findings,
     capacity_table,
@@ -108,6 +110,17 @@ def _reset() -> None:
         st.session_state.pop(_lever_key(lever), None)
 
 
+def _benchmarks() -> dict[str, tuple[float, str]]:
+    """Published typical values for the levers (the Benchmarks page's industry, if chosen)."""
+    industry = st.session_state.get("kk_bench_industry")
+    return benchmark_starts(today, bands(load_builtin(), industry=industry or None))
+
+
+def _use_benchmarks() -> None:
+    for lever, (value, _) in _benchmarks().items():
+        st.session_state[_lever_key(lever)] = round(value * _scale(today.lever(lever)), 4)
+
+
 def _lever_input(lv: Lever, value: float) -> None:
     key = _lever_key(lv.id)
     shown = value * _scale(lv)
@@ -179,6 +192,21 @@ def plan_section() -> None:
         st.button(
             "Back to today's rates", key=f"{_KEY}_reset", icon=":material/undo:", on_click=_reset
         )
+        published = _benchmarks()
+        if published:
+            st.button(
+                "Start from the benchmarks",
+                key=f"{_KEY}_benchmarks",
+                icon=":material/leaderboard:",
+                on_click=_use_benchmarks,
+                help="Sets "
+                + "; ".join(
+                    f"{today.lever(k).name} to the typical {v * _scale(today.lever(k)):.2f}"
+                    f"{' %' if today.lever(k).unit == 'percent' else ''} ({src})"
+                    for k, (v, src) in published.items()
+                )
+                + ". Other inputs keep their values.",
+            )
     a = _current()
     try:
         plan = goal_seek(revenue, a, months=months, weights=weights)

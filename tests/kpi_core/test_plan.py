@@ -22,6 +22,7 @@ from kpi_core.plan import (
     Scenario,
     assumptions_from,
     baseline_window,
+    benchmark_starts,
     best_months,
     capacity_findings,
     capacity_table,
@@ -748,3 +749,27 @@ def test_revenue_weights_follow_last_years_months() -> None:
     assert p.monthly["revenue"].to_list() == [1000.0 * m for m in range(1, 13)]
     assert revenue_weights(None, YEAR) is None
     assert revenue_weights(frame_of(rows), YEAR) is None  # December is not complete
+
+
+def test_benchmark_starts_take_typical_rates_and_skip_other_currencies() -> None:
+    a = Assumptions(
+        ("sessions", "leads", "customers"),
+        (
+            ("value_per_customer", 10_000.0),
+            ("traffic_to_lead", 0.015),
+            ("lead_to_customer", 0.2),
+            ("cpc", 8.0),
+        ),
+    )
+    bands = pl.DataFrame(
+        {
+            "kpi_id": ["traffic_to_lead", "cpc", "lead_to_customer"],
+            "typical": [0.03, 4.66, None],
+            "currency": [None, "USD", None],
+            "source_name": ["First Page Sage", "WordStream", "Nobody"],
+            "period": ["2017–2022", "2024", ""],
+        }
+    )
+    starts = benchmark_starts(a, bands)
+    # TTL has a typical figure; a dollar CPC is not a krone one; LTC has no typical value.
+    assert starts == {"traffic_to_lead": (0.03, "First Page Sage, 2017–2022")}

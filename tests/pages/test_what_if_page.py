@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import assert_state_pickles, texts
@@ -108,3 +109,21 @@ def test_a_file_without_revenue_gets_a_clear_message(app: AppTest) -> None:
     app.switch_page("pages/what_if.py").run()
     assert not app.exception
     assert "A plan needs new customers" in texts(app)
+
+
+def test_starting_from_the_benchmarks_sets_the_published_rates(app: AppTest) -> None:
+    _open(app)
+    app.button(key="kk_wi_benchmarks").click().run()
+    assert not app.exception
+    # Every rate with a published typical value starts there (kpi_core/data/benchmarks.csv).
+    from kpi_core.benchmarks import bands, load_builtin
+
+    published = bands(load_builtin()).filter(pl.col("typical").is_not_null())
+    rates = [r for r in published.iter_rows(named=True) if r["unit"] == "percent"]
+    checked = 0
+    for row in rates:
+        key = f"kk_wi_{row['kpi_id']}"
+        if key in app.session_state:
+            assert app.slider(key=key).value == round(row["typical"] * 100, 4)
+            checked += 1
+    assert checked >= 1
