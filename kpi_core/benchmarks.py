@@ -540,3 +540,51 @@ def benchmark_report(
         pl.col("source_name").alias("source"), pl.col("period").alias("year"),
         *comp_cols, "rank", "gap_to_best",
     )  # fmt: skip
+
+
+_BULLET_SCHEMA: dict[str, pl.DataType] = {
+    "name": pl.String(),
+    "low": pl.Float64(),
+    "typical": pl.Float64(),
+    "high": pl.Float64(),
+    "who": pl.String(),
+    "value": pl.Float64(),
+}
+
+
+def bullet_rows(
+    comparison: pl.DataFrame, competitors: pl.DataFrame, *, currency: str = "DKK"
+) -> pl.DataFrame:
+    """The rows of :func:`kpi_core.charts.bullet_chart`: you and each competitor over the band.
+
+    ``comparison`` is :func:`compare`'s result (``kpi_id``, ``name``, ``value``, ``low``,
+    ``typical``, ``high``, ``band_currency``); ``competitors`` is
+    :func:`competitors_long`'s. A KPI with neither a band in ``currency`` nor a
+    competitor value is left out; rates are scaled to per cent (an axis of 0.012 reads
+    as nothing to an owner) and named "… (%)".
+    """
+    records = []
+    for r in comparison.to_dicts():
+        rivals = competitors.filter(pl.col("kpi_id") == r["kpi_id"]).to_dicts()
+        # A band in another currency is not drawn under a value it cannot be compared with.
+        comparable = r["band_currency"] in (None, currency) and (
+            r["low"] is not None or r["typical"] is not None
+        )
+        if not comparable and not rivals:
+            continue
+        scale, suffix = (100.0, " (%)") if KPIS[r["kpi_id"]].is_rate else (1.0, "")
+
+        def scaled(x: float | None, scale: float = scale) -> float | None:
+            return None if x is None else x * scale
+
+        base = {
+            "name": r["name"] + suffix,
+            "low": scaled(r["low"]) if comparable else None,
+            "typical": scaled(r["typical"]) if comparable else None,
+            "high": scaled(r["high"]) if comparable else None,
+        }
+        if r["value"] is not None:
+            records.append(base | {"who": "You", "value": scaled(r["value"])})
+        for c in rivals:
+            records.append(base | {"who": c["competitor"], "value": scaled(c["value"])})
+    return pl.DataFrame(records, schema=_BULLET_SCHEMA)

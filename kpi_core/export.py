@@ -50,6 +50,7 @@ from kpi_core.benchmarks import (
 from kpi_core.benchmarks import (
     COMPETITOR_PREFIX,
     bands,
+    bullet_rows,
     compare,
     load_builtin,
     validate_rows,
@@ -874,45 +875,13 @@ def _benchmarks(
         "note",
         *comp_cols,
     )
-    return out, lines, _bullet(out, long)
+    return out, lines, _bullet(shown, long)
 
 
 def _bullet(comparison: pl.DataFrame, long: pl.DataFrame) -> alt.Chart | None:
     """The Benchmarks page's chart: you, competitors and the published band per KPI."""
-    records = []
-    for r in comparison.to_dicts():
-        rivals = long.filter(pl.col("kpi_id") == r["kpi_id"]).to_dicts()
-        comparable = r["currency"] in (None, DEFAULT_CURRENCY) and (
-            r["low"] is not None or r["typical"] is not None
-        )
-        if not comparable and not rivals:
-            continue
-        scale, suffix = (100.0, " (%)") if KPIS[r["kpi_id"]].is_rate else (1.0, "")
-
-        def scaled(x: float | None, scale: float = scale) -> float | None:
-            return None if x is None else x * scale
-
-        base = {
-            "name": r["KPI"] + suffix,
-            "low": scaled(r["low"]) if comparable else None,
-            "typical": scaled(r["typical"]) if comparable else None,
-            "high": scaled(r["high"]) if comparable else None,
-        }
-        if r["value"] is not None:
-            records.append(base | {"who": "You", "value": scaled(r["value"])})
-        for c in rivals:
-            records.append(base | {"who": c["competitor"], "value": scaled(c["value"])})
-    if not records:
-        return None
-    schema = {
-        "name": pl.String,
-        "low": pl.Float64,
-        "typical": pl.Float64,
-        "high": pl.Float64,
-        "who": pl.String,
-        "value": pl.Float64,
-    }
-    return _charts().bullet_chart(pl.DataFrame(records, schema=schema, orient="row"))
+    rows = bullet_rows(comparison, long, currency=DEFAULT_CURRENCY)
+    return None if rows.is_empty() else _charts().bullet_chart(rows)
 
 
 def _targets(

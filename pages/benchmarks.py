@@ -7,6 +7,7 @@ import streamlit as st
 
 from kpi_core.benchmarks import (
     bands,
+    bullet_rows,
     compare,
     competitors_long,
     load_builtin,
@@ -176,33 +177,9 @@ if foreign.height:
         "ranked against the band."
     )
 
-chart_rows = []
-for r in comparison.to_dicts():
-    rivals = long.filter(pl.col("kpi_id") == r["kpi_id"]).to_dicts()
-    # A band in another currency is not drawn under a value it cannot be compared with.
-    comparable = r["band_currency"] in (None, DEFAULT_CURRENCY) and (
-        r["low"] is not None or r["typical"] is not None
-    )
-    if not comparable and not rivals:
-        continue  # nothing to compare this KPI with: no row of marks on its own
-    # Rates as per cent: an axis of 0.012 reads as nothing to an owner.
-    scale, suffix = (100.0, " (%)") if KPIS[r["kpi_id"]].is_rate else (1.0, "")
-
-    def scaled(x: float | None, scale: float = scale) -> float | None:
-        return None if x is None else x * scale
-
-    base = {
-        "name": r["name"] + suffix,
-        "low": scaled(r["low"]) if comparable else None,
-        "typical": scaled(r["typical"]) if comparable else None,
-        "high": scaled(r["high"]) if comparable else None,
-    }
-    if r["value"] is not None:
-        chart_rows.append(base | {"who": "You", "value": scaled(r["value"])})
-    for c in rivals:
-        chart_rows.append(base | {"who": c["competitor"], "value": scaled(c["value"])})
-if chart_rows:
-    st.altair_chart(bullet_chart(pl.DataFrame(chart_rows)))
+chart_rows = bullet_rows(comparison, long, currency=DEFAULT_CURRENCY)
+if not chart_rows.is_empty():
+    st.altair_chart(bullet_chart(chart_rows))
     st.caption("Diamond: you. Circles: competitors. Grey bar: the published range; tick: typical.")
 
 

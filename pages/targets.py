@@ -30,7 +30,7 @@ from kpi_core.targets import (
     with_baseline,
     with_steps,
 )
-from ui import frame, loaders, session, widgets
+from ui import frame, session, widgets
 
 _STATUS_ICON = {
     "on track": ":material/check_circle:",
@@ -50,13 +50,7 @@ _SMART_ICON = {"error": ":material/error:", "warning": ":material/warning:"}
 frame.ensure()
 st.title("Targets")
 
-file, v = widgets.active_totals()
-mapping = loaders.mapping_for(file, v)
-kf = loaders.kpis(file, mapping, period="month", parts=True)
-if isinstance(kf, loaders.Failure):
-    st.warning(f"{file.name}: {kf.message}")
-    st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
-    st.stop()
+file, mapping, kf = widgets.active_monthly()
 available = kpis_for_fields(measures_in(kf))
 fields = set(measures_in(kf))
 targets = session.targets()

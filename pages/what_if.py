@@ -33,7 +33,7 @@ from kpi_core.plan import (
     value_levers,
 )
 from kpi_core.targets import Target, apportion, period_bounds, with_steps
-from ui import frame, loaders, session, widgets
+from ui import frame, session, widgets
 
 _KEY = "kk_wi"
 _MONEY = {"revenue", "spend"}
@@ -48,13 +48,7 @@ _PLURAL = {
 frame.ensure()
 st.title("What if")
 
-file, v = widgets.active_totals()
-mapping = loaders.mapping_for(file, v)
-kf = loaders.kpis(file, mapping, period="month", parts=True)
-if isinstance(kf, loaders.Failure):
-    st.warning(f"{file.name}: {kf.message}")
-    st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
-    st.stop()
+file, mapping, kf = widgets.active_monthly()
 try:
     window = baseline_window(kf)
     today = assumptions_from(kf, start=window[0], end=window[1])

@@ -174,3 +174,19 @@ def capacity_input(
             help=help,
         )
     )
+
+
+def active_monthly() -> tuple[session.DataFile, dict[str, str], pl.DataFrame]:
+    """The active file, its mapping and its KPIs per month with the paired sums.
+
+    For the pages that add months up (targets, plans); stops the page with the
+    explicit state when there is no usable file or the mapping cannot be used.
+    """
+    file, v = active_totals()
+    mapping = loaders.mapping_for(file, v)
+    kf = loaders.kpis(file, mapping, period="month", parts=True)
+    if isinstance(kf, loaders.Failure):
+        st.warning(f"{file.name}: {kf.message}")
+        st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
+        st.stop()
+    return file, mapping, kf

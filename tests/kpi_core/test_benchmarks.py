@@ -296,3 +296,28 @@ def test_benchmark_report_columns(builtin: pl.DataFrame) -> None:
     assert cpc["year"] == "2024 (Apr 2023 – Mar 2024)"
     assert cpc["gap_to_best"] == pytest.approx(0.9 / 5.0)
     assert out.row(1, named=True)["gap_to_best"] == pytest.approx(-2.0)
+
+
+def test_bullet_rows_scale_rates_and_leave_out_what_cannot_be_compared() -> None:
+    from kpi_core.benchmarks import bullet_rows
+
+    comparison = pl.DataFrame(
+        {
+            "kpi_id": ["ctr", "cpc", "cpl"],
+            "name": ["Click-through rate", "Cost per click", "Cost per lead"],
+            "value": [0.012, 7.8, 420.0],
+            "low": [0.01, 2.0, None],
+            "typical": [0.02, 4.66, None],
+            "high": [0.03, 6.0, None],
+            "band_currency": [None, "USD", None],
+        }
+    )
+    rivals = pl.DataFrame({"kpi_id": ["cpl"], "competitor": ["Solkraft"], "value": [380.0]})
+    rows = bullet_rows(comparison, rivals, currency="DKK")
+    # CTR in per cent over its band; a dollar CPC band has no competitor, so it is left out;
+    # CPL has no band but a competitor, so both marks stand without one.
+    assert rows.rows() == [
+        ("Click-through rate (%)", 1.0, 2.0, 3.0, "You", 1.2),
+        ("Cost per lead", None, None, None, "You", 420.0),
+        ("Cost per lead", None, None, None, "Solkraft", 380.0),
+    ]
