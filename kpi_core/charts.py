@@ -620,3 +620,89 @@ def effect_chart(table: pl.DataFrame, *, fmt: str = ",.0f") -> alt.Chart:
         )
         .properties(height=alt.Step(34))
     )
+
+
+def retention_chart(cohorts: pl.DataFrame) -> alt.Chart:
+    """Cohort retention as a heatmap: first-purchase month down, months since across.
+
+    ``cohorts`` is :func:`kpi_core.customers.cohorts` (``cohort``, ``months_since``,
+    ``customers``, ``buying``, ``share``). Month 0 is every cohort's first month (100 %).
+    """
+    data = cohorts.filter(pl.col("months_since") > 0)
+    return (
+        alt.Chart(data)
+        .mark_rect()
+        .encode(
+            x=alt.X("months_since:O", title="Months after the first purchase"),
+            y=alt.Y("cohort:O", title="First purchase in", sort="descending"),
+            color=alt.Color(
+                "share:Q",
+                title="Still buying",
+                scale=alt.Scale(scheme="blues", domainMin=0),
+                legend=alt.Legend(format=".0%"),
+            ),
+            tooltip=[
+                alt.Tooltip("cohort:N", title="First purchase in"),
+                alt.Tooltip("months_since:Q", title="Months later"),
+                alt.Tooltip("customers:Q", title="Customers in the cohort", format=","),
+                alt.Tooltip("buying:Q", title="Bought that month", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
+        )
+        .properties(height=alt.Step(14))
+    )
+
+
+def customers_chart(monthly: pl.DataFrame) -> alt.Chart:
+    """New and returning buying customers per month, stacked.
+
+    ``monthly`` is :func:`kpi_core.customers.monthly` (``period``, ``new``, ``returning``).
+    """
+    long = monthly.select("period", "new", "returning").unpivot(
+        index="period", variable_name="kind", value_name="customers"
+    )
+    long = long.with_columns(
+        pl.col("kind").replace_strict({"new": "New", "returning": "Returning"})
+    )
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("customers:Q", title="Customers buying", stack=True),
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=["New", "Returning"], range=["#9ec5e0", NEUTRAL]),
+                title=None,
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N", title="Month"),
+                alt.Tooltip("kind:N", title=" "),
+                alt.Tooltip("customers:Q", title="Customers", format=","),
+            ],
+        )
+        .properties(height=240)
+    )
+
+
+def score_chart(monthly: pl.DataFrame, *, name: str, fmt: str = "+.0f") -> alt.Chart:
+    """A survey score per month with its 95 % interval as a band, and the answers behind it.
+
+    ``monthly`` has ``period``, ``n``, ``value``, ``low`` and ``high`` (e.g.
+    :func:`kpi_core.satisfaction.nps_monthly`); months without answers are gaps.
+    """
+    data = monthly.filter(pl.col("n") > 0)
+    base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)))
+    tooltip = [
+        alt.Tooltip("period:N", title="Month"),
+        alt.Tooltip("value:Q", title=name, format=fmt),
+        alt.Tooltip("low:Q", title="Interval from", format=fmt),
+        alt.Tooltip("high:Q", title="to", format=fmt),
+        alt.Tooltip("n:Q", title="Answers", format=","),
+    ]
+    band = base.mark_area(opacity=0.25, color=NEUTRAL).encode(
+        y=alt.Y("low:Q", title=name), y2="high:Q", tooltip=tooltip
+    )
+    line = base.mark_line(point=True, color=NEUTRAL).encode(y="value:Q", tooltip=tooltip)
+    return (band + line).properties(height=220)

@@ -371,3 +371,78 @@ def test_capacity_chart_colours_over_capacity_red() -> None:
     bars, line = layers(capacity_chart(table, measure="Leads").to_dict())
     assert bars["encoding"]["color"]["scale"]["range"][0] == BAD
     assert line["encoding"]["y"]["field"] == "capacity"
+
+
+def _rows(spec: dict) -> list[dict]:
+    """All data rows a chart spec carries, from every dataset."""
+    return [r for values in spec.get("datasets", {}).values() for r in values]
+
+
+def test_pacing_chart_draws_plan_actual_and_projection_without_nulls() -> None:
+    from kpi_core.charts import pacing_chart
+
+    months = pl.DataFrame(
+        {
+            "period": ["2026-10", "2026-11", "2026-12"],
+            "plan": [35.0, 66.0, 110.0],
+            "actual": [36.0, None, None],
+            "projected": [36.0, 68.0, 113.0],
+        }
+    )
+    spec = pacing_chart(months, kpi=KPIS["customers"]).to_dict()
+    rows = _rows(spec)
+    # 3 plan + 1 actual + 3 projected points; the months without an actual are not zeros.
+    assert len(rows) == 7 and all(r["value"] is not None for r in rows)
+    assert {r["line"] for r in rows} == {"Target (plan)", "Actual", "At this pace"}
+
+
+def test_plan_chart_draws_one_rule_for_today_not_one_per_bar() -> None:
+    from kpi_core.charts import plan_chart
+
+    monthly = pl.DataFrame({"period": ["2027-01", "2027-02"], "leads": [200.0, 400.0]})
+    bars, rule = layers(plan_chart(monthly, stage="leads", name="Leads", today=300.0).to_dict())
+    assert "x" not in rule["encoding"] and rule["encoding"]["y"]["field"] == "today"
+    assert bars["encoding"]["y"]["field"] == "needed"
+
+
+def test_retention_chart_leaves_out_month_zero() -> None:
+    from kpi_core.charts import retention_chart
+
+    cohorts = pl.DataFrame(
+        {
+            "cohort": ["2026-01", "2026-01", "2026-02"],
+            "months_since": [0, 1, 0],
+            "customers": [10, 10, 4],
+            "buying": [10, 3, 4],
+            "share": [1.0, 0.3, 1.0],
+        }
+    )
+    rows = _rows(retention_chart(cohorts).to_dict())
+    assert [(r["cohort"], r["months_since"]) for r in rows] == [("2026-01", 1)]
+
+
+def test_score_chart_skips_months_without_answers() -> None:
+    from kpi_core.charts import score_chart
+
+    monthly = pl.DataFrame(
+        {
+            "period": ["2026-01", "2026-02"],
+            "n": [12, 0],
+            "value": [30.0, None],
+            "low": [-5.0, None],
+            "high": [60.0, None],
+        }
+    )
+    rows = _rows(score_chart(monthly, name="NPS").to_dict())
+    assert [r["period"] for r in rows] == ["2026-01"]
+
+
+def test_customers_chart_stacks_new_and_returning() -> None:
+    from kpi_core.charts import customers_chart
+
+    monthly = pl.DataFrame({"period": ["2026-01"], "new": [3], "returning": [5]})
+    spec = customers_chart(monthly).to_dict()
+    assert sorted((r["kind"], r["customers"]) for r in _rows(spec)) == [
+        ("New", 3),
+        ("Returning", 5),
+    ]
