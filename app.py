@@ -25,6 +25,7 @@ PAGES = [
     st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
     st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
     st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
+    st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
     st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
     st.Page("pages/what_if.py", title="What if", icon=":material/tune:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),

@@ -54,9 +54,20 @@ from typing import NoReturn
 import polars as pl
 
 from kpi_core import export, plan
+from kpi_core.abtest import compare as compare_variants
+from kpi_core.abtest import parse_variant, result_dict
 from kpi_core.benchmarks import benchmark_report, competitors_long
 from kpi_core.catalogue import KPIS
 from kpi_core.compute import PERIODS, kpi_frame
+from kpi_core.customers import (
+    CustomerColumns,
+    monthly,
+    order_frame,
+    suggest_customer_columns,
+    summarize,
+    to_contact,
+    validate,
+)
 from kpi_core.i18n import DEFAULT_CURRENCY
 from kpi_core.ingest import LoadedTable, load_path, load_table
 from kpi_core.ingest.values import parse_numbers
@@ -69,6 +80,15 @@ from kpi_core.mapping import (
     resolve_mapping,
     suggest_mapping,
     validate_mapping,
+)
+from kpi_core.satisfaction import (
+    SurveyColumns,
+    csat_monthly,
+    nps_monthly,
+    score_of,
+    score_table,
+    suggest_survey_columns,
+    validate_survey,
 )
 from kpi_core.scorecard import default_period
 from kpi_core.store import Store, StoredFile, Workspace, read_export
@@ -191,6 +211,43 @@ def _parser() -> _Parser:
         help="report.xlsx, report.html or charts.zip (for a PDF, print the .html from a browser)",
     )
 
+    p = sub.add_parser("customers", help="retention, lifetime value and a call list (JSON)")
+    p.add_argument("file", help="an order export: customer id, order date, amount")
+    p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=ROLE",
+        help="use COLUMN as ROLE: customer, date, amount, channel, name or last_contact",
+    )
+    p.add_argument(
+        "--inactive-months",
+        type=int,
+        default=3,
+        metavar="N",
+        help="no order or contact for more than N months: lost, and on the call list (3)",
+    )
+    p = sub.add_parser("nps", help="NPS (0-10) or CSAT (1-5) per month, with intervals (JSON)")
+    p.add_argument("file", help="survey answers: a date and a score per row")
+    p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=ROLE",
+        help="use COLUMN as ROLE: date, score or customer",
+    )
+    p.add_argument("--scale", choices=["nps", "csat"], default="nps")
+    p = sub.add_parser("abtest", help="compare variants' conversion rates (JSON)")
+    p.add_argument(
+        "--variant",
+        action="append",
+        required=True,
+        metavar="NAME:VISITORS:CONVERSIONS",
+        help="one per variant, the control first (e.g. A:4200:61)",
+    )
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
     p = sub.add_parser("workspace", help="list, export and import the app's workspaces")
     ws = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
     w = ws.add_parser("list", help="the workspaces in the database")
@@ -211,6 +268,78 @@ def _load(
     if not path.is_file():
         raise InputError(f"There is no file ‘{path}’.")
     return load_path(path, sheet=sheet if name else args.sheet)
+
+
+def _roles(options: Sequence[str], allowed: Sequence[str], columns: Sequence[str]) -> dict:
+    """``COLUMN=ROLE`` options as role -> column, each checked against the file."""
+    out: dict[str, str] = {}
+    for option in options:
+        column, sep, role = option.rpartition("=")
+        if not sep or not column:
+            raise InputError(f"--map ‘{option}’: write it as COLUMN=ROLE.")
+        if role not in allowed:
+            raise InputError(f"--map ‘{option}’: ROLE must be one of {', '.join(allowed)}.")
+        if column not in columns:
+            raise InputError(f"--map ‘{option}’: the file has no column ‘{column}’.")
+        out[role] = column
+    return out
+
+
+def _customers(args: argparse.Namespace) -> dict:
+    table = _load(args)
+    roles = _roles(args.map, CustomerColumns.__dataclass_fields__, list(table.kinds))
+    suggested = {} if {"customer", "date"} <= set(roles) else None
+    if suggested is None:
+        suggested = suggest_customer_columns(table.kinds).roles()
+    cols = CustomerColumns(**{**suggested, **roles})
+    issues = validate(table.frame, cols)
+    orders = order_frame(table.frame, cols)
+    if orders.is_empty():
+        raise InputError(f"{table.source} has no orders with a customer and a date.")
+    summary = summarize(orders, inactive_months=args.inactive_months)
+    calls = to_contact(orders, inactive_months=args.inactive_months, today=summary.as_of)
+    plain = {
+        k: v for k, v in summary.__dict__.items() if not isinstance(v, tuple) and not callable(v)
+    }
+    return {
+        "file": table.source,
+        "columns": cols.roles(),
+        "summary": plain,
+        "findings": list(summary.sentences),
+        "monthly": monthly(orders, inactive_months=args.inactive_months)
+        .drop("period_start")
+        .to_dicts(),
+        "to_contact": calls.to_dicts(),
+        "issues": [{"level": i.level, "message": i.message} for i in issues],
+    }
+
+
+def _nps(args: argparse.Namespace) -> dict:
+    table = _load(args)
+    roles = _roles(args.map, SurveyColumns.__dataclass_fields__, list(table.kinds))
+    if {"date", "score"} <= set(roles):
+        cols = SurveyColumns(**roles)
+    else:
+        suggested = suggest_survey_columns(table.kinds, scale=args.scale)
+        cols = SurveyColumns(**{**suggested.__dict__, **roles})
+    issues = validate_survey(table.frame, cols, scale=args.scale)
+    overall = score_of(table.frame, cols, scale=args.scale)
+    per_month = (nps_monthly if args.scale == "nps" else csat_monthly)(table.frame, cols)
+    return {
+        "file": table.source,
+        "scale": args.scale,
+        "score": score_table([overall]).to_dicts()[0],
+        "finding": overall.sentence,
+        "monthly": per_month.drop("period_start", strict=False).to_dicts(),
+        "issues": [{"level": i.level, "message": i.message} for i in issues],
+    }
+
+
+def _abtest(args: argparse.Namespace) -> dict:
+    if not 0 < args.alpha < 1:
+        raise InputError("--alpha must be between 0 and 1, e.g. 0.05.")
+    variants = [parse_variant(v) for v in args.variant]
+    return dict(result_dict(compare_variants(variants, alpha=args.alpha)))
 
 
 def _inspect(args: argparse.Namespace) -> dict:
@@ -604,6 +733,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _emit(_goalseek(args), args.format)
         elif args.command == "report":
             _emit(_report(args), "json")
+        elif args.command == "customers":
+            _emit(_customers(args), "json")
+        elif args.command == "nps":
+            _emit(_nps(args), "json")
+        elif args.command == "abtest":
+            _emit(_abtest(args), "json")
         elif args.command == "workspace":
             _emit(_workspace(args), getattr(args, "format", "json"))
     except InputError as err:

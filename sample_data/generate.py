@@ -723,6 +723,338 @@ def make_budget(counts: dict[tuple[date, str], Counts]) -> list[tuple[str, list[
     ]
 
 
+# ---------------------------------------------------------------------------
+# Customers: the order export and the satisfaction surveys
+# ---------------------------------------------------------------------------
+
+#: A separate seed, so the customer files can change without touching the
+#: marketing workbook and the CRM export (which use ``SEED``).
+CUSTOMER_SEED = 20261031
+ORDER_HEADERS: tuple[str, ...] = (
+    "Kunde-ID",
+    "Kundenavn",
+    "Ordredato",
+    "Beløb (kr.)",
+    "Kanal",
+    "Sidste kontakt",
+)
+#: A service check is offered once a year, so not before this many days after
+#: the installation or the previous check.
+SERVICE_CHECK_DAYS = 300
+#: An add-on (charger, battery, panels) follows the installation by at least this.
+ADD_ON_DAYS = 30
+#: Share of customers whose last contact was never logged in the CRM.
+NO_CONTACT_SHARE = 0.02
+#: Share of new customers who answer the NPS survey sent after installation.
+NPS_RESPONSE = 0.34
+#: Contracts signed in these months were installed in the summer 2026 backlog
+#: (waits of two to three months): their NPS answers are clearly lower.
+BACKLOG = (date(2026, 4, 1), date(2026, 7, 31))
+#: Support tickets a day per installed customer (weekdays; weekends a fifth).
+TICKET_RATE = 0.00075
+#: How much slower the first reply is in busy months (year, month).
+BUSY_SUMMER: dict[tuple[int, int], float] = {
+    (2025, 6): 1.4, (2025, 7): 1.4, (2025, 8): 1.4, (2026, 6): 3.5, (2026, 7): 3.5, (2026, 8): 3.5,
+}  # fmt: skip
+#: Share of answered tickets whose customer answers the CSAT question.
+CSAT_RESPONSE = 0.50
+
+FIRST_NAMES: tuple[str, ...] = (
+    "Anne", "Mette", "Hanne", "Susanne", "Lene", "Camilla", "Louise", "Marianne", "Pia",
+    "Helle", "Kirsten", "Tina", "Charlotte", "Maria", "Line", "Sofie", "Karina", "Birgitte",
+    "Rikke", "Trine", "Peter", "Lars", "Jens", "Michael", "Henrik", "Søren", "Thomas",
+    "Jesper", "Niels", "Martin", "Rasmus", "Anders", "Morten", "Christian", "Kim", "Jan",
+    "Brian", "Mads", "Jakob", "Kasper", "Torben", "Bo", "Ole", "Per", "Steen", "Flemming",
+)  # fmt: skip
+LAST_NAMES: tuple[str, ...] = (
+    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
+    "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
+    "Thomsen", "Poulsen", "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen",
+    "Mikkelsen", "Frederiksen", "Laursen", "Holm", "Lund", "Skov", "Dalgaard", "Bækgaard",
+    "Kjær", "Vestergaard", "Overgaard", "Damgaard", "Lauridsen", "Bach", "Krogh", "Nørgaard",
+    "Østergaard", "Fogh", "Brandt", "Juhl", "Kirkegaard", "Søndergaard", "Munk", "Borup",
+)  # fmt: skip
+
+
+@dataclass
+class Customer:
+    """A customer won through the CRM: Kunde-ID is the lead's id."""
+
+    customer_id: str
+    name: str
+    channel: str
+    first_order: date
+    orders: list[tuple[date, str, int]]  # (day, channel, kr.), the first one included
+    last_contact: date | None = None
+
+
+def pick(rng: Rng, items: Sequence[str]) -> str:
+    """One item, uniformly."""
+    return items[min(len(items) - 1, int(rng.uniform() * len(items)))]
+
+
+def customer_name(rng: Rng) -> str:
+    """An invented Danish-looking household name; some are couples."""
+    last = pick(rng, LAST_NAMES)
+    first = pick(rng, FIRST_NAMES)
+    if rng.bernoulli(0.12):
+        other = pick(rng, FIRST_NAMES)
+        if other != first:
+            return f"{first} og {other} {last}"
+    return f"{first} {last}"
+
+
+def won_customers(rng: Rng, leads: list[Lead]) -> list[Customer]:
+    """Every won lead becomes a customer whose first order is the signed contract."""
+    customers = []
+    for lead in sorted(leads, key=lambda x: (x.won or END, x.lead_id)):
+        if lead.won is None or lead.value is None:
+            continue
+        customers.append(
+            Customer(
+                customer_id=f"{lead.lead_id:06d}",
+                name=customer_name(rng),
+                channel=lead.channel,
+                first_order=lead.won,
+                orders=[(lead.won, lead.channel, lead.value)],
+            )
+        )
+    return customers
+
+
+def assign_service_orders(
+    rng: Rng, customers: list[Customer], service: list[tuple[date, str, int]]
+) -> None:
+    """Give the marketing sheet's service orders to the customers who placed them.
+
+    Each service order goes to a customer drawn uniformly from the whole base on
+    its day: the customers installed before the CRM (``INSTALLED_BASE``, not in
+    the order export) and the CRM customers won before that day. A service check
+    needs ``SERVICE_CHECK_DAYS`` since the installation or the last check, an
+    add-on ``ADD_ON_DAYS``; an order that lands on a customer not ready for it
+    goes to the older base instead. So the order export holds a subset of the
+    sheet's service orders, on the same day, in the same channel, for the same
+    amount.
+    """
+    by_day = sorted(customers, key=lambda c: (c.first_order, c.customer_id))
+    known = 0  # customers won before the current day
+    last_check: dict[str, date] = {}
+    for day, channel, value in service:
+        while known < len(by_day) and by_day[known].first_order < day:
+            known += 1
+        slot = int(rng.uniform() * (INSTALLED_BASE + known))
+        if slot < INSTALLED_BASE:
+            continue
+        customer = by_day[slot - INSTALLED_BASE]
+        age = (day - customer.first_order).days
+        if value == round(SERVICE_KINDS[0][2]):  # a service check
+            since = (day - last_check.get(customer.customer_id, customer.first_order)).days
+            if since < SERVICE_CHECK_DAYS:
+                continue
+            last_check[customer.customer_id] = day
+        elif age < ADD_ON_DAYS:
+            continue
+        customer.orders.append((day, channel, value))
+
+
+def working_day(day: date) -> date:
+    """The first weekday on or after ``day`` that is not a Christmas or New Year holiday."""
+    while day.weekday() >= 5 or (day.month, day.day) in ((12, 24), (12, 25), (12, 26), (1, 1)):
+        day += timedelta(days=1)
+    return day
+
+
+def contact_after(rng: Rng, day: date, median_days: float) -> date:
+    """A call or a meeting some days after ``day``, on a working day."""
+    return working_day(day + timedelta(days=max(1, round(rng.lognormal(median_days, 0.5)))))
+
+
+def last_contacts(rng: Rng, customers: list[Customer]) -> None:
+    """The CRM's "last contact" of each customer, as of ``END``.
+
+    Every order is a contact. After the installation most customers get a
+    follow-up call; after an add-on some do; a third get a yearly check-in
+    call; and now and then a customer calls with a question.
+    """
+    for customer in customers:
+        contacts = [day for day, _, _ in customer.orders]
+        if rng.bernoulli(0.85):
+            contacts.append(contact_after(rng, customer.first_order, 35.0))
+        for day, _, _ in customer.orders[1:]:
+            if rng.bernoulli(0.5):
+                contacts.append(contact_after(rng, day, 10.0))
+        if rng.bernoulli(0.35):
+            contacts.append(contact_after(rng, customer.first_order, 365.0))
+        years = (END - customer.first_order).days / 365.25
+        for _ in range(rng.poisson(0.4 * years)):
+            offset = int(rng.uniform() * ((END - customer.first_order).days + 1))
+            contacts.append(working_day(customer.first_order + timedelta(days=offset)))
+        seen = [day for day in contacts if day <= END]
+        customer.last_contact = None if rng.bernoulli(NO_CONTACT_SHARE) else max(seen)
+
+
+def write_orders(path: Path, customers: list[Customer]) -> None:
+    """Write the order export as Excel's "CSV UTF-8" does: BOM, ``;``, CRLF."""
+    rows = sorted(
+        (day, customer.customer_id, channel, value, customer)
+        for customer in customers
+        for day, channel, value in customer.orders
+    )
+    lines = [";".join(ORDER_HEADERS)]
+    for day, customer_id, channel, value, customer in rows:
+        fields = (
+            customer_id,
+            customer.name,
+            dk_date(day),
+            dk_money(value),
+            channel,
+            dk_date(customer.last_contact),
+        )
+        lines.append(";".join(fields))
+    write_excel_csv(path, lines)
+
+
+def write_excel_csv(path: Path, lines: list[str]) -> None:
+    """UTF-8 with BOM and CRLF line ends, as Excel's "CSV UTF-8" writes it."""
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+
+def nps_answers(rng: Rng, customers: list[Customer]) -> list[tuple[date, str, int]]:
+    """NPS answers (day, Kunde-ID, 0–10) to the survey sent after installation.
+
+    The survey goes out about six weeks after the contract (when the panels are
+    up); a third answer within days. Referred customers are a little happier;
+    customers installed in the summer 2026 backlog (``BACKLOG``) clearly less so.
+    """
+    answers = []
+    for customer in sorted(customers, key=lambda c: (c.first_order, c.customer_id)):
+        if not rng.bernoulli(NPS_RESPONSE):
+            continue
+        day = customer.first_order + timedelta(days=round(42 + rng.lognormal(4.0, 0.8)))
+        mood = rng.normal(8.6, 1.5)
+        if customer.channel == REFERRAL:
+            mood += 0.4
+        if BACKLOG[0] <= customer.first_order <= BACKLOG[1]:
+            mood -= 1.4
+        if START <= day <= END:
+            answers.append((day, customer.customer_id, min(10, max(0, round(mood)))))
+    return sorted(answers)
+
+
+def add_working_minutes(start: datetime, minutes: float) -> datetime:
+    """``start`` plus ``minutes`` of support opening hours (weekdays 08:00–16:00)."""
+    now = start
+    left = minutes
+    while True:
+        opens = now.replace(hour=8, minute=0)
+        closes = now.replace(hour=16, minute=0)
+        if now.weekday() >= 5 or now >= closes:
+            now = datetime.combine(now.date() + timedelta(days=1), datetime.min.time()).replace(
+                hour=8
+            )
+            continue
+        now = max(now, opens)
+        available = (closes - now).total_seconds() / 60.0
+        if left <= available:
+            return now + timedelta(minutes=left)
+        left -= available
+        now = closes
+
+
+def support_tickets(
+    rng: Rng, customers: list[Customer]
+) -> list[tuple[int, datetime, datetime | None]]:
+    """Support tickets (number, created, first reply) from the installed base.
+
+    Customers write at any hour, mostly in the daytime; the team answers in
+    opening hours. The first reply takes a median of under two working hours,
+    but much longer in the busy summer months (``BUSY_SUMMER``), above all in
+    2026, when the same people install the backlog. Tickets still unanswered
+    at the end of the export have no reply time.
+    """
+    won_per_day: dict[date, int] = defaultdict(int)
+    for customer in customers:
+        won_per_day[customer.first_order] += 1
+    hours = [(str(h), w) for h, w in enumerate(
+        (0, 0, 0, 0, 0, 0, 1, 3, 6, 8, 8, 7, 6, 7, 7, 6, 5, 4, 4, 5, 5, 4, 2, 1)
+    )]  # fmt: skip
+    tickets: list[tuple[int, datetime, datetime | None]] = []
+    number = 10_001
+    base = INSTALLED_BASE
+    for day in days_between(CRM_START, END):
+        weekday = 1.0 if day.weekday() < 5 else 0.2
+        if day >= START:
+            for _ in range(rng.poisson(base * TICKET_RATE * weekday)):
+                hour = int(rng.weighted(hours))
+                created = datetime(day.year, day.month, day.day, hour, int(rng.uniform() * 60))
+                busy = BUSY_SUMMER.get((day.year, day.month), 1.0)
+                reply = add_working_minutes(created, rng.lognormal(100.0, 0.9) * busy)
+                tickets.append((number, created, reply if reply.date() <= END else None))
+                number += 1
+        base += won_per_day.get(day, 0)
+    return tickets
+
+
+def csat_answers(
+    rng: Rng, tickets: list[tuple[int, datetime, datetime | None]]
+) -> list[tuple[date, int]]:
+    """CSAT answers (day, 1–5) to the question sent when a ticket is answered.
+
+    A quick first reply makes a satisfied customer: the score falls with the
+    working hours waited.
+    """
+    answers = []
+    for _, created, reply in tickets:
+        if reply is None or not rng.bernoulli(CSAT_RESPONSE):
+            continue
+        waited = (reply - created).total_seconds() / 3600.0
+        mood = rng.normal(4.6 - 0.3 * math.log2(1.0 + waited / 8.0), 0.7)
+        day = reply.date() + timedelta(days=int(rng.uniform() * 3))
+        if day <= END:
+            answers.append((day, min(5, max(1, round(mood)))))
+    return sorted(answers)
+
+
+def dk_time(moment: datetime | None) -> str:
+    """``dd-mm-yyyy HH:MM``, or an empty cell."""
+    return "" if moment is None else moment.strftime("%d-%m-%Y %H:%M")
+
+
+def generate_customers(
+    out_dir: Path, leads: list[Lead], service: list[tuple[date, str, int]]
+) -> dict[str, Path]:
+    """Write the order export and the three satisfaction files.
+
+    Built from the same leads and service orders as the marketing workbook and
+    the CRM export, with its own seed (``CUSTOMER_SEED``), so those two files
+    stay byte for byte as they were.
+    """
+    rng = Rng(CUSTOMER_SEED)
+    customers = won_customers(rng, leads)
+    assign_service_orders(rng, customers, service)
+    last_contacts(rng, customers)
+    nps = nps_answers(rng, customers)
+    tickets = support_tickets(rng, customers)
+    csat = csat_answers(rng, tickets)
+    paths = {
+        "orders": out_dir / "ordrer.csv",
+        "nps": out_dir / "nps_svar.csv",
+        "csat": out_dir / "csat_svar.csv",
+        "support": out_dir / "supportsager.csv",
+    }
+    write_orders(paths["orders"], customers)
+    write_excel_csv(
+        paths["nps"],
+        ["Dato;Kunde-ID;Score", *(f"{dk_date(d)};{c};{s}" for d, c, s in nps)],
+    )
+    write_excel_csv(paths["csat"], ["Dato;Score", *(f"{dk_date(d)};{s}" for d, s in csat)])
+    write_excel_csv(
+        paths["support"],
+        ["Sag;Oprettet;Første svar", *(f"{n};{dk_time(c)};{dk_time(r)}" for n, c, r in tickets)],
+    )
+    return paths
+
+
 def generate(out_dir: Path) -> dict[str, Path]:
     """Write the sample files into ``out_dir`` and return their paths by name.
 
@@ -734,7 +1066,8 @@ def generate(out_dir: Path) -> dict[str, Path]:
     Returns
     -------
     dict[str, Path]
-        ``{"marketing": ..., "crm": ...}``.
+        ``{"marketing": ..., "crm": ..., "orders": ..., "nps": ..., "csat": ...,
+        "support": ...}``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = Rng(SEED)
@@ -748,6 +1081,7 @@ def generate(out_dir: Path) -> dict[str, Path]:
     }
     write_workbook(paths["marketing"], rows, counts, make_budget(counts))
     write_csv(paths["crm"], leads)
+    paths.update(generate_customers(out_dir, leads, service))
     return paths
 
 

@@ -257,3 +257,13 @@ def lead_view(
         file.data,
         deals.data if deals is not None else None,
     )
+
+
+def full_table(file: DataFile) -> pl.DataFrame | Failure:
+    """All rows of ``file`` as read (for row-level exports such as orders or survey answers).
+
+    Each call hands back a copy from the cache: use it for exports of thousands of rows,
+    and aggregate before charting.
+    """
+    table = _read(file.sha256, file.name, file.sheet, file.data)
+    return table if isinstance(table, Failure) else table.frame

@@ -18,7 +18,14 @@ from kpi_core.targets import Target, load_targets
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 #: The sample workspace a newcomer opens on: the first file is the active one.
-SAMPLE_FILES = ("nordlys_marketing.xlsx", "crm_leads.csv")
+SAMPLE_FILES = (
+    "nordlys_marketing.xlsx",
+    "crm_leads.csv",
+    "ordrer.csv",
+    "nps_svar.csv",
+    "csat_svar.csv",
+    "supportsager.csv",
+)
 
 FILES = "kk_files"
 ACTIVE = "kk_active"

@@ -15,7 +15,7 @@ trimmed, and ``NA`` is the text ``NA``, not a missing value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -117,6 +117,39 @@ def _sample(series: pl.Series) -> pl.Series:
     present = series.drop_nulls()
     step = max(1, present.len() // _SAMPLE)
     return present.gather_every(step)
+
+
+_DAY_FIRST_TIMES = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S",
+                    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")  # fmt: skip
+_MONTH_FIRST_TIMES = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m-%d-%Y %H:%M")
+_ISO_TIMES = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S",
+              "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f")  # fmt: skip
+
+
+def _with_times(texts: pl.Series, parsed: ParsedDates) -> pl.Series | None:
+    """The dates with their times of day, when every date cell's time can be read.
+
+    Only full timestamps in the common layouts are kept; anything else (a time in an
+    unusual form, a cell whose day would differ) keeps the whole-day dates, with the
+    note that times were dropped.
+    """
+    layouts = (
+        *_ISO_TIMES,
+        *(_MONTH_FIRST_TIMES if parsed.day_first is False else _DAY_FIRST_TIMES),
+    )
+    stamps = pl.select(
+        pl.coalesce([texts.str.strptime(pl.Datetime("us"), f, strict=False) for f in layouts])
+    ).to_series()
+    days = parsed.values.cast(pl.Datetime("us"))
+    merged = pl.select(pl.coalesce(stamps, days)).to_series()
+    dated = parsed.values.is_not_null()
+    agrees = (merged.dt.date() == parsed.values).fill_null(True)
+    # A cell longer than a date carries a time: it must be one of the layouts above.
+    clock = texts.str.strip_chars().str.len_chars().fill_null(0) > 10
+    unread = dated & clock & stamps.is_null()
+    if bool(unread.any()) or not bool((agrees | ~dated).all()):
+        return None
+    return pl.select(pl.when(dated).then(merged)).to_series()
 
 
 def _time_issue(name: str) -> Issue:
@@ -238,6 +271,11 @@ def _type_text(column: _Text, *, decimal: Decimal, year: YearHint) -> _Column:
         parsed = parse_dates(texts, year=year.year, date_header=date_header)
         if int(parsed.values.is_not_null().sum()) >= PARSE_SHARE * present:
             issues += _failure_issue(name, "dates", parsed.failed, texts, rows, periods)
+            timed = _with_times(texts, parsed) if parsed.had_time else None
+            if timed is not None:
+                # Times of day matter to some exports (support tickets: hours to a reply).
+                issues += _date_issues(name, replace(parsed, had_time=False), texts, year)
+                return _Column(timed.alias(name), "date", tuple(issues))
             issues += _date_issues(name, parsed, texts, year)
             return _Column(parsed.values.alias(name), "date", tuple(issues))
     if column.evidence is not None:

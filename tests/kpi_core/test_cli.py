@@ -737,3 +737,95 @@ def test_report_from_a_workspace_file(
     )
     assert code == 0, err
     assert "targets" in json.loads(stdout)["sections"]
+
+
+# -- customers, nps, abtest -------------------------------------------------------------------
+
+ORDERS = ROOT / "sample_data" / "ordrer.csv"
+
+
+def _sample_rows(name: str) -> list[dict[str, str]]:
+    """A sample CSV read with the standard library, independent of the app's reader."""
+    text = (ROOT / "sample_data" / name).read_text(encoding="utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def test_customers_prints_retention_and_a_call_list(capsys) -> None:
+    code, out, err = run(capsys, "customers", str(ORDERS), "--inactive-months", "6")
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    assert result["columns"]["customer"] == "Kunde-ID"
+    assert result["columns"]["amount"] == "Beløb (kr.)"
+    # Every customer of the export is new exactly once over the months.
+    customers = {r["Kunde-ID"] for r in _sample_rows("ordrer.csv")}
+    assert sum(m["new"] for m in result["monthly"]) == len(customers)
+    calls = result["to_contact"]
+    assert calls and all(c["months_quiet"] >= 6 for c in calls)
+    revenues = [c["revenue"] for c in calls]
+    assert revenues == sorted(revenues, reverse=True)
+
+
+def test_customers_map_overrides_and_bad_maps(capsys) -> None:
+    code, out, _ = run(
+        capsys, "customers", str(ORDERS), "--map", "Kundenavn=customer", "--map", "Ordredato=date"
+    )
+    assert code == 0 and json.loads(out)["columns"] == {
+        "customer": "Kundenavn",
+        "date": "Ordredato",
+    }
+    code, _, err = run(capsys, "customers", str(ORDERS), "--map", "Kunde-ID=boss")
+    assert code == 2 and err.count("\n") == 1 and "ROLE must be one of" in err
+    code, _, err = run(capsys, "customers", str(ORDERS), "--map", "Nope=customer")
+    assert code == 2 and "no column ‘Nope’" in err
+
+
+def test_nps_matches_a_count_by_hand(capsys) -> None:
+    scores = [int(r["Score"]) for r in _sample_rows("nps_svar.csv")]
+    promoters = sum(s >= 9 for s in scores)
+    detractors = sum(s <= 6 for s in scores)
+    code, out, _ = run(capsys, "nps", str(ROOT / "sample_data" / "nps_svar.csv"))
+    assert code == 0
+    score = json.loads(out)["score"]
+    assert score["n"] == len(scores)
+    assert score["value"] == pytest.approx(100 * (promoters - detractors) / len(scores))
+    assert score["low"] < score["value"] < score["high"]
+
+
+def test_csat_is_the_share_of_fours_and_fives(capsys) -> None:
+    scores = [int(r["Score"]) for r in _sample_rows("csat_svar.csv")]
+    code, out, _ = run(
+        capsys, "nps", str(ROOT / "sample_data" / "csat_svar.csv"), "--scale", "csat"
+    )
+    assert code == 0
+    score = json.loads(out)["score"]
+    assert score["value"] == pytest.approx(100 * sum(s >= 4 for s in scores) / len(scores))
+
+
+def test_abtest_by_hand(capsys) -> None:
+    code, out, _ = run(capsys, "abtest", "--variant", "A:4200:61", "--variant", "B:4150:88")
+    assert code == 0
+    b = json.loads(out)["variants"][1]
+    # Pooled two-proportion z-test, worked by hand:
+    p1, p2 = 61 / 4200, 88 / 4150
+    pooled = (61 + 88) / (4200 + 4150)
+    se = (pooled * (1 - pooled) * (1 / 4200 + 1 / 4150)) ** 0.5
+    z = (p2 - p1) / se
+    import math
+
+    assert b["rate"] == pytest.approx(p2)
+    assert b["z"] == pytest.approx(z, rel=1e-6)
+    assert b["p_value"] == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-6)
+    assert b["significant"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--variant", "A:100"], "NAME:VISITORS:CONVERSIONS"),
+        (["--variant", "A:100:120", "--variant", "B:100:5"], "A"),
+        (["--variant", "A:100:5", "--alpha", "2"], "--alpha"),
+    ],
+)
+def test_abtest_bad_input_is_one_error_line(capsys, args: list[str], says: str) -> None:
+    code, out, err = run(capsys, "abtest", *args)
+    assert code == 2 and out == "" and err.count("\n") == 1 and says in err

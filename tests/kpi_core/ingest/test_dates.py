@@ -197,8 +197,28 @@ def test_yearless_months_take_the_title_year():
     assert info.level == "info" and "the title" in info.message
 
 
-def test_times_dropped_are_said():
-    table = _column(["2025-01-01 13:00", "2025-01-02 08:30"])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2025-01-01 13:00", "2025-01-02 08:30"],
+        ["01-01-2025 13:00", "02-01-2025 08:30"],
+        ["01.01.2025 13:00:00", "02.01.2025 08:30:00"],
+    ],
+)
+def test_times_of_day_are_kept(cells):
+    # Support tickets: the hours between created and first reply are the point.
+    table = _column(cells)
+    assert table.kinds["Dato"] == "date"
+    assert table.frame["Dato"].to_list() == [
+        dt.datetime(2025, 1, 1, 13, 0),
+        dt.datetime(2025, 1, 2, 8, 30),
+    ]
+    assert not any("times of day" in i.message for i in table.issues)
+
+
+def test_times_in_an_unusual_form_are_dropped_and_said():
+    table = _column(["01-01-2025 13.00", "02-01-2025 08.30"])
+    assert table.kinds["Dato"] == "date"
     assert table.frame["Dato"].to_list() == [D(2025, 1, 1), D(2025, 1, 2)]
     assert any("times of day were dropped" in i.message for i in table.issues)
 
