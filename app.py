@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import altair as alt
+
+# Import pandas whole before any page runs: altair and Streamlit look it up in sys.modules,
+# and a session starting while another is still importing it would find it half-made.
+import pandas  # noqa: F401
 import streamlit as st
 
 from ui import frame, loaders, session, widgets, workspace
@@ -15,7 +19,9 @@ alt.utils.schemapi.disable_debug_mode()
 
 st.set_page_config(
     page_title="KPI Kompas",
-    page_icon=":material/explore:",
+    # An emoji, not a Material icon: Streamlit fetches Material favicons from Google's font
+    # servers, and nothing may leave the machine.
+    page_icon="🧭",
     layout="wide",
     initial_sidebar_state="expanded",
 )

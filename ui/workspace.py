@@ -13,6 +13,7 @@ brings the same page back without one tab's view overwriting another's.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Any
 
@@ -38,11 +39,32 @@ SAMPLE_NAME = "Nordlys Solenergi (sample)"
 VIEW_PARAMS = {"kk_period_kind": "period", "kk_period_at": "at"}
 
 
+#: The request header an authenticating proxy puts the user in (e.g. ``X-Forwarded-Email``
+#: from oauth2-proxy). Only set it when every request passes that proxy, which must drop
+#: the header from what clients send: the app trusts it.
+USER_HEADER_ENV = "KPI_KOMPAS_USER_HEADER"
+
+
 def owner() -> str:
-    """Whose workspaces these are: the logged-in user's e-mail, else the one local user."""
+    """Whose workspaces these are.
+
+    The ``st.login`` user's e-mail; else the user the authenticating proxy names (see
+    :data:`USER_HEADER_ENV`); else ``"local"``: without a login the server has one user,
+    and everyone who reaches it shares that user's workspaces (README, "Deploying").
+    """
     user = st.user
     if getattr(user, "is_logged_in", False):
         return str(user.get("email") or user.get("sub") or LOCAL_OWNER)
+    header = os.environ.get(USER_HEADER_ENV, "").strip()
+    if header:
+        named = (st.context.headers or {}).get(header, "").strip()
+        if not named:
+            st.error(
+                f"This server expects its users to sign in through a proxy (header {header}), "
+                "and this request did not come through it. Open the app by its usual address."
+            )
+            st.stop()
+        return f"proxy:{named.lower()}"
     return LOCAL_OWNER
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
 
 from kpi_core.ingest.values import format_number
 from kpi_core.issues import InputError
@@ -100,9 +101,19 @@ def _parse_xml(zf: zipfile.ZipFile, name: str, *, source: str) -> Element:
         return SafeET.fromstring(_read_part(zf, name, source=source))
     except InputError:
         raise
-    except Exception as exc:  # defusedxml raises several types for hostile or broken XML
+    except DefusedXmlException as exc:
+        # Entities (a "billion laughs" bomb, or a reference to a file on the server) are
+        # refused, never expanded; say so without the parser's internals.
         raise InputError(
-            f"‘{source}’ is damaged: its part ‘{name}’ is not valid XML ({exc}).",
+            f"‘{source}’ was refused: its part ‘{name}’ declares XML entities, which "
+            "spreadsheets do not need and which can be used to attack a server.",
+            source=source,
+            hint="Open it in Excel, save it again and upload the new copy.",
+        ) from exc
+    except Exception as exc:  # defusedxml raises several types for broken XML
+        reason = str(exc).split(":")[0] if isinstance(exc, SafeET.ParseError) else "unreadable"
+        raise InputError(
+            f"‘{source}’ is damaged: its part ‘{name}’ is not valid XML ({reason}).",
             source=source,
             hint="Open it in Excel, save it again and upload the new copy.",
         ) from exc

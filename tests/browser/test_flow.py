@@ -45,6 +45,18 @@ def goto_page(page, title: str) -> None:
 
 
 def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_path):
+    # Nothing leaves the machine: every request the browser makes goes to the app.
+    elsewhere: list[str] = []
+    host = app_url.split("//", 1)[1]
+    page.on(
+        "request",
+        lambda r: (
+            elsewhere.append(r.url)
+            if r.url.split("//", 1)[-1].split("/", 1)[0] != host
+            and not r.url.startswith(("data:", "blob:", "file:"))
+            else None
+        ),
+    )
     # The first request to a fresh server is a deep link (a refresh after a restart):
     # the page still runs inside the app's frame, on the saved sample workspace.
     page.goto(f"{app_url}/targets")
@@ -184,3 +196,4 @@ def test_open_upload_map_and_visit_every_page(page, app_url, screenshots, tmp_pa
     wait_idle(page)
     assert_no_exception(page)
     page.screenshot(path=screenshots / "after-reload.png", full_page=True)
+    assert elsewhere == []

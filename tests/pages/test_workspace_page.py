@@ -186,3 +186,15 @@ def test_the_report_and_export_downloads_are_offered(home: Path) -> None:
         "Charts as PNG (zip)",
         "Export this workspace",
     ]
+
+
+def test_behind_a_proxy_a_request_without_its_user_header_is_stopped(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KPI_KOMPAS_USER_HEADER", "X-Forwarded-Email")
+    at = _session(home)
+    at.run()
+    assert not at.exception
+    assert "did not come through it" in " ".join(e.value for e in at.error)
+    # Nothing was opened or saved for an unknown user.
+    assert Store(home / "kompas.sqlite3", owner="local").list() == []
