@@ -105,6 +105,10 @@ def _load(
         return reader.load_sheet(name, **options)
     except fastexcel.UnsupportedColumnTypeCombinationError:
         raise
+    except fastexcel.CalamineCellError as exc:
+        if options.get("dtypes") == "string":
+            raise _reader_error(exc, source) from exc
+        raise  # the typed read gives up on an error cell; the text read handles it
     except Exception as exc:
         raise _reader_error(exc, source) from exc
 
@@ -201,7 +205,8 @@ def _typed(
             schema_sample_rows=None,
             dtype_coercion="coerce",
         )
-    except fastexcel.UnsupportedColumnTypeCombinationError:
+    except (fastexcel.UnsupportedColumnTypeCombinationError, fastexcel.CalamineCellError):
+        # Mixed types, or an error cell such as #NAME? the typed read cannot hold.
         return None
     infos = sheet.available_columns()
     for info in infos:

@@ -388,15 +388,7 @@ def test_error_cells_are_empty_and_reported() -> None:
 @pytest.mark.parametrize(
     "code",
     [
-        pytest.param(
-            "#NAME?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="calamine's typed read raises CalamineCellError for #NAME?; "
-                "workbook._typed falls back to the text read only on "
-                "UnsupportedColumnTypeCombinationError, so the file is called damaged",
-            ),
-        ),
+        "#NAME?",
         *[
             pytest.param(
                 code,
