@@ -48,7 +48,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -59,7 +58,7 @@ from kpi_core.compute import period_label
 from kpi_core.i18n import DEFAULT_CURRENCY, format_value, period_name
 from kpi_core.issues import InputError, Issue
 from kpi_core.leads import looks_like_leads
-from kpi_core.mapping import normalise_header
+from kpi_core.mapping import RoleMatcher, fold, normalise_header
 
 #: The canonical order frame made by :func:`order_frame`.
 ORDER_SCHEMA: dict[str, Any] = {
@@ -178,53 +177,10 @@ _GENERIC = frozenset({
 })
 # fmt: on
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_FOLD)
-
-
-_FOLDED: dict[str, tuple[str, ...]] = {
-    role: tuple(_fold(w) for w in words) for role, words in _ROLE_WORDS.items()
-}
-_FOLDED_GENERIC = frozenset(_fold(w) for w in _GENERIC)
-
-
-def _score(header: str, role: str) -> float:
-    """1.0 for a known header, 0.8 when the header contains a known phrase, else 0."""
-    folded = _fold(normalise_header(header))
-    if not folded:
-        return 0.0
-    best = 0.0
-    padded = f" {folded} "
-    for word in _FOLDED[role]:
-        if folded == word:
-            return 1.0
-        if word not in _FOLDED_GENERIC and f" {word} " in padded:
-            best = 0.8
-    return best
-
-
-def _suggest_roles(kinds: Mapping[str, str]) -> dict[str, str]:
-    """Role → column for every role a header names; each column and role used once."""
-    columns = list(kinds)
-    candidates = []
-    for pos, (column, kind) in enumerate(kinds.items()):
-        for rank, role in enumerate(_ROLES):
-            if kind not in _ROLE_KINDS[role]:
-                continue
-            score = _score(column, role)
-            if score > 0:
-                candidates.append((-score, pos, rank, role))
-    chosen: dict[str, str] = {}
-    used: set[int] = set()
-    for _, pos, _, role in sorted(candidates):
-        if role in chosen or pos in used:
-            continue
-        chosen[role] = columns[pos]
-        used.add(pos)
-    return chosen
+# One matcher for the headers of this export (shared logic: kpi_core.mapping.RoleMatcher).
+_MATCHER = RoleMatcher(_ROLES, _ROLE_WORDS, _ROLE_KINDS, _GENERIC)
+_score = _MATCHER.score
+_suggest_roles = _MATCHER.suggest
 
 
 def suggest_customer_columns(kinds: Mapping[str, str]) -> CustomerColumns:
@@ -298,7 +254,7 @@ def looks_like_orders(kinds: Mapping[str, str]) -> bool:
         return False
     # "Dato" next to a customer id is also a survey answer or a support case:
     # without an amount, the header must say it is an order date.
-    plain_date = _fold(normalise_header(roles["date"])) in _FOLDED_GENERIC
+    plain_date = fold(normalise_header(roles["date"])) in {fold(w) for w in _GENERIC}
     if plain_date and "amount" not in roles:
         return False
     return not looks_like_leads(kinds)

@@ -46,7 +46,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal
@@ -58,7 +57,7 @@ from kpi_core.fields import FIELDS_BY_ID
 from kpi_core.funnel import JOURNEY_STAGE, funnel, step_between
 from kpi_core.i18n import period_name
 from kpi_core.issues import InputError, Issue
-from kpi_core.mapping import apply_mapping, normalise_header, resolve_mapping
+from kpi_core.mapping import RoleMatcher, apply_mapping, resolve_mapping
 
 #: The lead-level stages, in journey order, and the date that marks each.
 LEAD_STAGES: tuple[str, ...] = ("leads", "mqls", "sqls", "customers")
@@ -194,52 +193,10 @@ _ROLE_WORDS: dict[str, tuple[str, ...]] = {
 #: the created date because it contains "dato").
 _GENERIC = frozenset({"date", "dato", "datum", "id", "nr", "nummer", "value", "amount"})
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_FOLD)
-
-
-_FOLDED: dict[str, tuple[str, ...]] = {
-    role: tuple(_fold(w) for w in words) for role, words in _ROLE_WORDS.items()
-}
-
-
-def _score(header: str, role: str) -> float:
-    """1.0 for a known header, 0.8 when the header contains a known phrase, else 0."""
-    folded = _fold(normalise_header(header))
-    if not folded:
-        return 0.0
-    best = 0.0
-    padded = f" {folded} "
-    for word in _FOLDED[role]:
-        if folded == word:
-            return 1.0
-        if word not in _GENERIC and f" {word} " in padded:
-            best = 0.8
-    return best
-
-
-def _suggest_roles(kinds: Mapping[str, str]) -> dict[str, str]:
-    """Role → column for every role a header names; each column and role used once."""
-    columns = list(kinds)
-    candidates = []
-    for pos, (column, kind) in enumerate(kinds.items()):
-        for rank, role in enumerate(_ROLES):
-            if kind not in _ROLE_KINDS[role]:
-                continue
-            score = _score(column, role)
-            if score > 0:
-                candidates.append((-score, pos, rank, role))
-    chosen: dict[str, str] = {}
-    used: set[int] = set()
-    for _, pos, _, role in sorted(candidates):
-        if role in chosen or pos in used:
-            continue
-        chosen[role] = columns[pos]
-        used.add(pos)
-    return chosen
+# One matcher for the headers of this export (shared logic: kpi_core.mapping.RoleMatcher).
+_MATCHER = RoleMatcher(_ROLES, _ROLE_WORDS, _ROLE_KINDS, _GENERIC)
+_score = _MATCHER.score
+_suggest_roles = _MATCHER.suggest
 
 
 def suggest_lead_columns(kinds: Mapping[str, str]) -> LeadColumns:

@@ -313,3 +313,72 @@ def resolve_mapping(
                 del mapping[other]
         mapping[column] = field_id
     return mapping
+
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def fold(text: str) -> str:
+    """Header text with Nordic letters folded (``Første`` and ``Forste`` read alike)."""
+    return unicodedata.normalize("NFC", text).translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class RoleMatcher:
+    """Which column plays which role in a row-level export, from its header and kind.
+
+    Used by the exports that are not summed into canonical fields (CRM leads, orders):
+    each role has header phrases in four languages and the column kinds it accepts.
+
+    Parameters
+    ----------
+    roles
+        The roles in order of preference (a tie goes to the earlier role).
+    words
+        Role → header phrases, lower-case, as :func:`normalise_header` leaves them.
+    kinds
+        Role → the column kinds it accepts.
+    generic
+        Phrases too common to count when they are only part of a header ("dato" in
+        "Ordredato" names the role; "dato" inside "Sidste kontakt dato" must not).
+    """
+
+    roles: tuple[str, ...]
+    words: Mapping[str, tuple[str, ...]]
+    kinds: Mapping[str, frozenset[str]]
+    generic: frozenset[str] = frozenset()
+
+    def score(self, header: str, role: str) -> float:
+        """1.0 for a known header, 0.8 when the header contains a known phrase, else 0."""
+        folded = fold(normalise_header(header))
+        if not folded:
+            return 0.0
+        generic = {fold(w) for w in self.generic}
+        best = 0.0
+        padded = f" {folded} "
+        for word in (fold(w) for w in self.words[role]):
+            if folded == word:
+                return 1.0
+            if word not in generic and f" {word} " in padded:
+                best = 0.8
+        return best
+
+    def suggest(self, kinds: Mapping[str, str]) -> dict[str, str]:
+        """Role → column for every role a header names; each column and role used once."""
+        columns = list(kinds)
+        candidates = []
+        for pos, (column, kind) in enumerate(kinds.items()):
+            for rank, role in enumerate(self.roles):
+                if kind not in self.kinds[role]:
+                    continue
+                score = self.score(column, role)
+                if score > 0:
+                    candidates.append((-score, pos, rank, role))
+        chosen: dict[str, str] = {}
+        used: set[int] = set()
+        for _, pos, _, role in sorted(candidates):
+            if role in chosen or pos in used:
+                continue
+            chosen[role] = columns[pos]
+            used.add(pos)
+        return chosen
