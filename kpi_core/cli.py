@@ -211,15 +211,22 @@ def _parser() -> _Parser:
         help="report.xlsx, report.html or charts.zip (for a PDF, print the .html from a browser)",
     )
 
+    def role_args(p: argparse.ArgumentParser, what: str, roles: str) -> None:
+        p.add_argument("file", help=what)
+        p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
+        p.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=ROLE",
+            help=f"use COLUMN as ROLE: {roles}",
+        )
+
     p = sub.add_parser("customers", help="retention, lifetime value and a call list (JSON)")
-    p.add_argument("file", help="an order export: customer id, order date, amount")
-    p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
-    p.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=ROLE",
-        help="use COLUMN as ROLE: customer, date, amount, channel, name or last_contact",
+    role_args(
+        p,
+        "an order export: customer id, order date, amount",
+        "customer, date, amount, channel, name or last_contact",
     )
     p.add_argument(
         "--inactive-months",
@@ -229,15 +236,7 @@ def _parser() -> _Parser:
         help="no order or contact for more than N months: lost, and on the call list (3)",
     )
     p = sub.add_parser("nps", help="NPS (0-10) or CSAT (1-5) per month, with intervals (JSON)")
-    p.add_argument("file", help="survey answers: a date and a score per row")
-    p.add_argument("--sheet", help="the sheet to read (default: the one holding the data)")
-    p.add_argument(
-        "--map",
-        action="append",
-        default=[],
-        metavar="COLUMN=ROLE",
-        help="use COLUMN as ROLE: date, score or customer",
-    )
+    role_args(p, "survey answers: a date and a score per row", "date, score or customer")
     p.add_argument("--scale", choices=["nps", "csat"], default="nps")
     p = sub.add_parser("abtest", help="compare variants' conversion rates (JSON)")
     p.add_argument(
