@@ -186,6 +186,15 @@ def _say(kind: str, what: str, before: str | None, after: str | None) -> str:
     return what
 
 
+_KIND_WORDS = {
+    "target added": "Target added",
+    "target changed": "Target changed",
+    "target removed": "Target removed",
+    "kpi selection changed": "KPI selection changed",
+    "role changed": "Leading/lagging tag changed",
+    "renamed": "Workspace renamed",
+}
+
 if log.is_empty():
     st.caption(
         "Nothing has changed yet. Every change to a target, the KPI selection or a KPI's "
@@ -200,9 +209,7 @@ else:
         )
         .alias("Change"),
         pl.col("kind")
-        .str.to_uppercase()
-        .str.slice(0, 1)
-        .add(pl.col("kind").str.slice(1))
+        .replace_strict(_KIND_WORDS, default=pl.col("kind"), return_dtype=pl.String)
         .alias("What"),
     )
     st.dataframe(
