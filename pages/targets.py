@@ -30,7 +30,7 @@ from kpi_core.targets import (
     with_baseline,
     with_steps,
 )
-from ui import frame, session, widgets
+from ui import frame, session, widgets, workspace
 
 _STATUS_ICON = {
     "on track": ":material/check_circle:",
@@ -165,6 +165,9 @@ for t in list(targets.values()):
             t = with_baseline(t, kf)
             session.put_target(
                 replace(t, steps=tuple(split(t, into=into, method="seasonal", history=kf)))
+            )
+            st.session_state[workspace.NOTE_KEY] = (
+                "Steps set by the app, following last year's seasons."
             )
         except InputError:
             pass

@@ -31,6 +31,8 @@ _NAME = "kk_ws_name"
 PROBLEM = "kk_ws_problem"
 NOTICE = "kk_ws_notice"
 NOTES = "kk_ws_notes"
+#: Why the next save happens, when the app (not the user) made the change.
+NOTE_KEY = "kk_ws_next_note"
 CAPACITY = "kk_capacity"
 _KPI_SHADOW = "kk_ws_kpis"
 _KPIS_PREFIX = "kk_kpis_"
@@ -237,7 +239,10 @@ def autosave(*, note: str = "") -> None:
         fingerprint = ws.fingerprint()
         if fingerprint == st.session_state.get(_FP):
             return
-        saved = store().save(ws, expected_revision=st.session_state[_REV], note=note)
+        # A page may say why it changed something on its own (e.g. steps it set).
+        why = note or st.session_state.get(NOTE_KEY, "")
+        saved = store().save(ws, expected_revision=st.session_state[_REV], note=why)
+        st.session_state.pop(NOTE_KEY, None)
     except ConflictError as err:
         st.session_state[PROBLEM] = ("conflict", str(err))
         return

@@ -198,3 +198,13 @@ def test_behind_a_proxy_a_request_without_its_user_header_is_stopped(
     assert "did not come through it" in " ".join(e.value for e in at.error)
     # Nothing was opened or saved for an unknown user.
     assert Store(home / "kompas.sqlite3", owner="local").list() == []
+
+
+def test_steps_the_app_sets_on_its_own_say_so_in_the_change_log(home: Path) -> None:
+    at = _session(home)
+    at.run()
+    at.switch_page("pages/targets.py").run()
+    log = Store(home / "kompas.sqlite3").changes(at.query_params["ws"])
+    automatic = log.filter(log["kind"] == "target changed")
+    assert automatic.height == 5
+    assert set(automatic["note"]) == {"Steps set by the app, following last year's seasons."}
