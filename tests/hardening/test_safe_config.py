@@ -32,6 +32,7 @@ def settings() -> dict:
         ("server", "enableStaticServing", False),
         ("client", "showErrorDetails", "none"),
         ("runner", "enforceSerializableSessionState", True),
+        ("runner", "magicEnabled", False),
         ("browser", "gatherUsageStats", False),
     ],
 )
