@@ -6,9 +6,11 @@ import polars as pl
 import streamlit as st
 
 from kpi_core.compute import PERIODS, Period
+from kpi_core.fields import MEASURE_FIELDS
 from kpi_core.i18n import period_name
-from kpi_core.issues import Issue
+from kpi_core.issues import InputError, Issue
 from kpi_core.leads import looks_like_leads
+from kpi_core.satisfaction import suggest_survey_columns, suggest_ticket_columns
 from kpi_core.scorecard import default_period
 from ui import loaders, session
 
@@ -134,7 +136,35 @@ def active_totals() -> tuple[session.DataFile, loaders.TableView]:
         )
         st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
         st.stop()
+    if _is_feedback(v):
+        st.info(
+            f"{file.name} holds survey answers or support tickets, one row each. NPS, CSAT "
+            "and response times are on the Customers page; this page needs totals per day, "
+            "week or month (choose such a file in the sidebar).",
+            icon=":material/info:",
+        )
+        st.page_link(
+            "pages/customers.py", label="Go to the Customers page", icon=":material/groups:"
+        )
+        st.stop()
     return file, v
+
+
+def _is_feedback(v: loaders.TableView) -> bool:
+    """A ticket export (created and first-reply times), or survey answers with no measure."""
+    kinds = v.table.kinds
+    try:
+        suggest_ticket_columns(kinds)
+        return True
+    except InputError:
+        pass
+    if any(s.field in MEASURE_FIELDS for s in v.suggestions):
+        return False
+    try:
+        suggest_survey_columns(kinds)
+    except InputError:
+        return False
+    return True
 
 
 #: Sales capacity per measure, kept in the workspace (widgets' own keys do not persist).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.conftest import assert_state_pickles, texts
@@ -115,3 +116,14 @@ def test_an_unreadable_active_file_shows_its_error_on_every_totals_page(app: App
         assert not app.exception, page
         assert any("rapport.xlsx" in e.value for e in app.error), page
         assert not app.metric, page
+
+
+@pytest.mark.parametrize("name", ["nps_svar.csv", "supportsager.csv"])
+def test_a_survey_or_ticket_export_is_sent_to_the_customers_page(app: AppTest, name: str) -> None:
+    app.run()
+    files = app.session_state["kk_files"]
+    app.session_state["kk_active"] = next(k for k, f in files.items() if f.name == name)
+    app.run()
+    assert not app.exception
+    said = " ".join(i.value for i in app.info)
+    assert f"{name} holds survey answers or support tickets" in said
