@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -363,8 +363,17 @@ class RoleMatcher:
                 best = 0.8
         return best
 
-    def suggest(self, kinds: Mapping[str, str]) -> dict[str, str]:
-        """Role → column for every role a header names; each column and role used once."""
+    def suggest(
+        self,
+        kinds: Mapping[str, str],
+        *,
+        adjust: Callable[[str, str, float], float] | None = None,
+    ) -> dict[str, str]:
+        """Role → column for every role a header names; each column and role used once.
+
+        ``adjust(role, column, score)`` may change a match's score (0 drops it), e.g. to
+        prefer an "NPS" header when NPS answers are wanted.
+        """
         columns = list(kinds)
         candidates = []
         for pos, (column, kind) in enumerate(kinds.items()):
@@ -372,6 +381,8 @@ class RoleMatcher:
                 if kind not in self.kinds[role]:
                     continue
                 score = self.score(column, role)
+                if adjust is not None and score > 0:
+                    score = adjust(role, column, score)
                 if score > 0:
                     candidates.append((-score, pos, rank, role))
         chosen: dict[str, str] = {}

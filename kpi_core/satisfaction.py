@@ -51,8 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -61,7 +60,7 @@ import polars as pl
 from kpi_core.abtest import normal_quantile
 from kpi_core.compute import period_label
 from kpi_core.issues import InputError, Issue
-from kpi_core.mapping import normalise_header
+from kpi_core.mapping import RoleMatcher, fold, normalise_header
 
 Scale = Literal["nps", "csat"]
 
@@ -75,11 +74,9 @@ _SCALE_NAME = {"nps": "NPS", "csat": "CSAT"}
 # Which column is which
 # ---------------------------------------------------------------------------
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", normalise_header(text)).translate(_FOLD)
+    return fold(normalise_header(text))
 
 
 # fmt: off
@@ -174,58 +171,9 @@ _SCALE_HINTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _folded(words: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    return {role: tuple(_fold(w) for w in ws) for role, ws in words.items()}
-
-
-_SURVEY_FOLDED = _folded(_SURVEY_WORDS)
-_TICKET_FOLDED = _folded(_TICKET_WORDS)
-_GENERIC_FOLDED = frozenset(_fold(w) for w in _GENERIC)
-
-
-def _header_score(header: str, words: tuple[str, ...]) -> float:
-    """1.0 for a known header, 0.8 when it contains a known (specific) phrase, else 0."""
-    folded = _fold(header)
-    if not folded:
-        return 0.0
-    padded = f" {folded} "
-    best = 0.0
-    for word in words:
-        if folded == word:
-            return 1.0
-        if word not in _GENERIC_FOLDED and f" {word} " in padded:
-            best = 0.8
-    return best
-
-
-def _assign(
-    kinds: Mapping[str, str],
-    folded: Mapping[str, tuple[str, ...]],
-    role_kinds: Mapping[str, frozenset[str]],
-    *,
-    adjust: Callable[[str, str, float], float] | None = None,
-) -> dict[str, str]:
-    """Role → column, best header matches first, each column and role used once."""
-    columns = list(kinds)
-    roles = list(folded)
-    candidates = []
-    for pos, (column, kind) in enumerate(kinds.items()):
-        for rank, role in enumerate(roles):
-            if kind not in role_kinds[role]:
-                continue
-            score = _header_score(column, folded[role])
-            if adjust is not None and score > 0:
-                score = adjust(role, column, score)
-            if score > 0:
-                candidates.append((-score, pos, rank, role))
-    chosen: dict[str, str] = {}
-    used: set[int] = set()
-    for _, pos, _, role in sorted(candidates):
-        if role in chosen or pos in used:
-            continue
-        chosen[role] = columns[pos]
-        used.add(pos)
-    return chosen
+# The shared header matcher (kpi_core.mapping.RoleMatcher), one per export.
+_SURVEY = RoleMatcher(tuple(_SURVEY_WORDS), _SURVEY_WORDS, _SURVEY_KINDS, _GENERIC)
+_TICKETS = RoleMatcher(tuple(_TICKET_WORDS), _TICKET_WORDS, _TICKET_KINDS, _GENERIC)
 
 
 @dataclass(frozen=True)
@@ -290,7 +238,7 @@ def suggest_survey_columns(
             return 0.0
         return score
 
-    roles = _assign(kinds, _SURVEY_FOLDED, _SURVEY_KINDS, adjust=adjust)
+    roles = _SURVEY.suggest(kinds, adjust=adjust)
     taken = set(roles.values())
     if "date" not in roles:
         first = next((c for c, k in kinds.items() if k == "date" and c not in taken), None)
@@ -337,7 +285,7 @@ def suggest_ticket_columns(kinds: Mapping[str, str]) -> TicketColumns:
     >>> suggest_ticket_columns(kinds)
     TicketColumns(created='Oprettet', first_reply='Første svar', id='Sagsnr')
     """
-    roles = _assign(kinds, _TICKET_FOLDED, _TICKET_KINDS)
+    roles = _TICKETS.suggest(kinds)
     if "created" not in roles:
         taken = set(roles.values())
         first = next((c for c, k in kinds.items() if k == "date" and c not in taken), None)
