@@ -636,6 +636,19 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _m
 LOCAL_OWNER = "local"
 
 
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction taken at once: committed when the block ends, else rolled back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 class Store:
     """Workspaces in one SQLite database.
 
@@ -731,34 +744,21 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             if version == len(MIGRATIONS):
                 return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _immediate(conn):
                 version = self._check_version(conn)  # another process may have migrated
                 for n in range(version, len(MIGRATIONS)):
                     MIGRATIONS[n](conn)
                     conn.execute(f"PRAGMA user_version = {n + 1}")
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it is stored, or none of it."""
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if self._check_version(conn) != len(MIGRATIONS):
-                    raise InputError(f"The workspace database {self.path} changed its schema.")
-                yield conn
-                if self._before_commit is not None:
-                    self._before_commit()
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with self._connect() as conn, _immediate(conn):
+            if self._check_version(conn) != len(MIGRATIONS):
+                raise InputError(f"The workspace database {self.path} changed its schema.")
+            yield conn
+            if self._before_commit is not None:
+                self._before_commit()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
