@@ -47,7 +47,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -714,32 +714,27 @@ def _emit(result: dict | pl.DataFrame, fmt: str) -> None:
         sys.stdout.write("\n")
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace], dict | pl.DataFrame]] = {
+    "inspect": _inspect,
+    "kpis": _kpis,
+    "funnel": _funnel,
+    "leadlag": _leadlag,
+    "benchmark": _benchmark,
+    "goalseek": _goalseek,
+    "report": _report,
+    "customers": _customers,
+    "nps": _nps,
+    "abtest": _abtest,
+    "workspace": _workspace,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "inspect":
-            _emit(_inspect(args), "json")
-        elif args.command == "kpis":
-            _emit(_kpis(args), args.format)
-        elif args.command == "funnel":
-            _emit(_funnel(args), args.format)
-        elif args.command == "leadlag":
-            _emit(_leadlag(args), "json")
-        elif args.command == "benchmark":
-            _emit(_benchmark(args), args.format)
-        elif args.command == "goalseek":
-            _emit(_goalseek(args), args.format)
-        elif args.command == "report":
-            _emit(_report(args), "json")
-        elif args.command == "customers":
-            _emit(_customers(args), "json")
-        elif args.command == "nps":
-            _emit(_nps(args), "json")
-        elif args.command == "abtest":
-            _emit(_abtest(args), "json")
-        elif args.command == "workspace":
-            _emit(_workspace(args), getattr(args, "format", "json"))
+        # Commands without --format (and workspace export/import) always print JSON.
+        _emit(_COMMANDS[args.command](args), getattr(args, "format", "json"))
     except InputError as err:
         message = " ".join(str(err).split())
         sys.stderr.write(f"error: {message}\n")
