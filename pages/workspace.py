@@ -255,35 +255,27 @@ else:
             # Runs on its own thread when clicked: only the values captured above.
             return render(_build(args), suffix)
 
-        b1, b2, b3 = st.columns(3)
         base = slug(entry.name, default="report")
-        b1.download_button(
-            "Excel workbook",
-            data=lambda: _report(".xlsx"),
-            file_name=f"{base}-report.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/table_view:",
-            key="kk_ws_report_xlsx",
-            width="stretch",
-        )
-        b2.download_button(
-            "Printable page (HTML, print to PDF)",
-            data=lambda: _report(".html"),
-            file_name=f"{base}-report.html",
-            mime="text/html",
-            icon=":material/print:",
-            key="kk_ws_report_html",
-            width="stretch",
-        )
-        b3.download_button(
-            "Charts as PNG (zip)",
-            data=lambda: _report(".zip"),
-            file_name=f"{base}-charts.zip",
-            mime="application/zip",
-            icon=":material/image:",
-            key="kk_ws_report_png",
-            width="stretch",
-        )
+        formats = (
+            ("Excel workbook", ".xlsx", "report", "table_view", "xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("Printable page (HTML, print to PDF)", ".html", "report", "print", "html",
+             "text/html"),
+            ("Charts as PNG (zip)", ".zip", "charts", "image", "png", "application/zip"),
+        )  # fmt: skip
+        for column, (label, suffix, what, icon, key, mime) in zip(
+            st.columns(len(formats)), formats, strict=True
+        ):
+            column.download_button(
+                label,
+                # Bound now: the download runs later, on its own thread.
+                data=lambda suffix=suffix: _report(suffix),
+                file_name=f"{base}-{what}{suffix}",
+                mime=mime,
+                icon=f":material/{icon}:",
+                key=f"kk_ws_report_{key}",
+                width="stretch",
+            )
 
 # -- Move between machines -------------------------------------------------------------------
 st.subheader("Take it with you")
