@@ -9,7 +9,8 @@ import altair as alt
 import pandas  # noqa: F401
 import streamlit as st
 
-from ui import frame, loaders, session, widgets, workspace
+from ui import frame, lang, loaders, session, widgets, workspace
+from ui.lang import t
 
 frame.freeze_startup_objects()
 
@@ -26,23 +27,38 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+#: Page file, icon; the title comes from the catalogue (``page.<name>``) and the address
+#: (``/funnel``) from the file name, so links work in every language.
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
-    st.Page("pages/lead_lag.py", title="Leading vs lagging", icon=":material/timeline:"),
-    st.Page("pages/benchmarks.py", title="Benchmarks", icon=":material/leaderboard:"),
-    st.Page("pages/customers.py", title="Customers", icon=":material/groups:"),
-    st.Page("pages/targets.py", title="Targets", icon=":material/flag:"),
-    st.Page("pages/what_if.py", title="What if", icon=":material/tune:"),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    st.Page("pages/workspace.py", title="Workspace", icon=":material/folder_open:"),
+    ("overview", ":material/dashboard:"),
+    ("funnel", ":material/filter_alt:"),
+    ("lead_lag", ":material/timeline:"),
+    ("benchmarks", ":material/leaderboard:"),
+    ("customers", ":material/groups:"),
+    ("targets", ":material/flag:"),
+    ("what_if", ":material/tune:"),
+    ("data", ":material/upload_file:"),
+    ("workspace", ":material/folder_open:"),
 ]
 
-page = st.navigation(PAGES)
+# The workspace (and with it the language) is bound before the page titles are read.
 workspace.ensure()
+page = st.navigation(
+    [
+        st.Page(
+            f"pages/{name}.py",
+            title=t(f"page.{name}"),
+            icon=icon,
+            url_path=name,
+            default=name == "overview",
+        )
+        for name, icon in PAGES
+    ]
+)
 
 with st.sidebar:
     st.markdown("### :material/explore: KPI Kompas")
+    lang.picker(key=lang.LANG, currency_key=lang.CURRENCY)
     workspace.picker(key="kk_ws_pick")
     files = session.files()
     active = session.active_file()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kpi_core.fields import FIELDS_BY_ID
+from kpi_core.i18n import t
 
 Stage = Literal["Awareness", "Engagement", "Conversion", "Retention"]
 Unit = Literal["count", "currency", "percent", "multiple"]
@@ -67,6 +68,14 @@ class Kpi:
     role: Role
     scale: float = 1.0
     nature: Literal["quantitative", "qualitative"] = "quantitative"
+
+    def label(self, locale: str = "en") -> str:
+        """The KPI's name in ``locale`` (``Omsætning`` for revenue in Danish)."""
+        return t(f"kpi.{self.id}.name", locale=locale)
+
+    def about(self, locale: str = "en") -> str:
+        """The KPI's description in ``locale``."""
+        return t(f"kpi.{self.id}.description", locale=locale)
 
     @property
     def is_ratio(self) -> bool:
@@ -144,6 +153,11 @@ _KPIS: tuple[Kpi, ...] = (
 )  # fmt: skip
 
 KPIS: dict[str, Kpi] = {k.id: k for k in _KPIS}
+
+
+def stage_name(stage: str, *, locale: str = "en") -> str:
+    """A journey stage in ``locale``: ``Kendskab`` for Awareness in Danish."""
+    return t(f"stage.{stage}", locale=locale)
 
 
 def kpi(kpi_id: str) -> Kpi:

@@ -12,6 +12,7 @@ import altair as alt
 import polars as pl
 
 from kpi_core.catalogue import Kpi
+from kpi_core.i18n import vega_locale
 
 #: Colours that read as "good", "bad" and "no opinion" for every KPI direction.
 GOOD, BAD, NEUTRAL, MUTED = "#2e7d32", "#c62828", "#1f5f8b", "#b0bec5"
@@ -706,3 +707,21 @@ def score_chart(monthly: pl.DataFrame, *, name: str, fmt: str = "+.0f") -> alt.C
     )
     line = base.mark_line(point=True, color=NEUTRAL).encode(y="value:Q", tooltip=tooltip)
     return (band + line).properties(height=220)
+
+
+def localize(chart: alt.TopLevelMixin, *, locale: str = "en", currency: str = "DKK") -> alt.Chart:
+    """``chart`` with the locale's number and date formats for its axes, labels and tooltips.
+
+    Vega formats with d3, which reads the separators, currency symbol and month names from
+    the spec's ``config.locale`` (built from CLDR by :func:`kpi_core.i18n.vega_locale`).
+
+    >>> spec = localize(alt.Chart().mark_bar(), locale="da").to_dict()
+    >>> spec["config"]["locale"]["number"]["decimal"]
+    ','
+    """
+    out = chart.copy(deep=False)
+    config = out.config if out.config is not alt.Undefined else alt.Config()
+    config = config.copy(deep=False)
+    config.locale = vega_locale(locale, currency)
+    out.config = config
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kpi_core.i18n import t
+
 FieldKind = Literal["date", "dimension", "count", "money"]
 
 
@@ -35,6 +37,10 @@ class Field:
     kind: FieldKind
     label: str
     synonyms: tuple[str, ...]
+
+    def name(self, locale: str = "en") -> str:
+        """The field's display name in ``locale`` (``Besøg`` for sessions in Danish)."""
+        return t(f"field.{self.id}", locale=locale)
 
 
 # fmt: off

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kpi_core.i18n import t
+
 Level = Literal["info", "warning", "error"]
 
 
@@ -33,6 +35,9 @@ class Issue:
         A few concrete values or row numbers that show the problem.
     count
         How many cells or rows the finding covers (0 when not countable).
+    key, params
+        The catalogue message and its values, so the finding can be read in any
+        language (:meth:`text`); ``message`` is its English text.
     """
 
     level: Level
@@ -40,6 +45,44 @@ class Issue:
     message: str
     examples: tuple[str, ...] = ()
     count: int = 0
+    key: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, locale: str = "en") -> str:
+        """The finding in ``locale`` (the English message for an issue without a key)."""
+        if not self.key:
+            return self.message
+        return t(self.key, locale=locale, **dict(self.params))
+
+
+def issue(
+    level: Level,
+    field_: str,
+    key: str,
+    *,
+    examples: tuple[str, ...] | list[str] = (),
+    count: int = 0,
+    **params: object,
+) -> Issue:
+    """An :class:`Issue` worded by the catalogue message ``key``.
+
+    ``count`` is both the issue's count and, for a message with plural forms, the
+    number that picks the form.
+
+    >>> issue("warning", "revenue", "common.rows", count=2).text("da")
+    '2 rækker'
+    """
+    if count:
+        params = {"count": count, **params}
+    return Issue(
+        level,
+        field_,
+        t(key, **params),
+        tuple(examples),
+        count,
+        key,
+        tuple(params.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,11 +102,36 @@ class InputError(Exception):
     ``error:`` line on stderr with exit code 2.
     """
 
-    def __init__(self, message: str, *, source: str = "", hint: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        hint: str = "",
+        key: str = "",
+        params: dict[str, object] | None = None,
+    ) -> None:
         self.source = source
         self.hint = hint
+        self.key = key
+        self.params = dict(params or {})
         text = message if not hint else f"{message} {hint}"
         super().__init__(text)
+
+    @classmethod
+    def of(cls, key: str, *, source: str = "", **params: object) -> InputError:
+        """The error worded by catalogue message ``key`` (its English text is ``str(err)``).
+
+        >>> str(InputError.of("common.rows", count=3))
+        '3 rows'
+        """
+        return cls(t(key, **params), source=source, key=key, params=params)
+
+    def text(self, locale: str = "en") -> str:
+        """The message in ``locale`` (the English text for an error without a key)."""
+        if not self.key:
+            return str(self)
+        return t(self.key, locale=locale, **self.params)
 
 
 @dataclass
@@ -82,6 +150,19 @@ class IssueLog:
         count: int = 0,
     ) -> None:
         self.items.append(Issue(level, field_, message, tuple(examples), count))
+
+    def say(
+        self,
+        level: Level,
+        field_: str,
+        key: str,
+        *,
+        examples: tuple[str, ...] | list[str] = (),
+        count: int = 0,
+        **params: object,
+    ) -> None:
+        """Add an issue worded by catalogue message ``key`` (see :func:`issue`)."""
+        self.items.append(issue(level, field_, key, examples=examples, count=count, **params))
 
     def freeze(self) -> tuple[Issue, ...]:
         return tuple(self.items)

@@ -51,6 +51,7 @@ import polars as pl
 
 from kpi_core import __version__
 from kpi_core.catalogue import KPIS
+from kpi_core.i18n import CURRENCIES, LANGUAGES
 from kpi_core.issues import InputError
 from kpi_core.plan import PLAN_STAGES, Assumptions, Scenario
 from kpi_core.targets import Target, from_record, period_bounds, to_record
@@ -192,6 +193,10 @@ class Workspace:
         Measure (``"leads"``, ``"sqls"``) -> what sales can handle per month.
     notes
         Free text.
+    language
+        The app language the workspace is read in (``"da"``), or ``None`` until chosen.
+    currency
+        The reporting currency of its figures (``"DKK"``), or ``None`` until chosen.
     revision
         Bumped by each save; a save names the revision it started from.
     updated
@@ -210,6 +215,8 @@ class Workspace:
     benchmarks: list[dict[str, Any]] = field(default_factory=list)
     capacity: dict[str, float] = field(default_factory=dict)
     notes: str = ""
+    language: str | None = None
+    currency: str | None = None
     revision: int = 0
     updated: str = ""
 
@@ -454,7 +461,15 @@ def _parts(ws: Workspace) -> dict[str, Any]:
             str(k): _number(v, f"{where}: the capacity for {k}") for k, v in ws.capacity.items()
         },
         "notes": ws.notes,
+        "language": _choice(ws.language, LANGUAGES, f"{where}: the language"),
+        "currency": _choice(ws.currency, CURRENCIES, f"{where}: the currency"),
     }
+
+
+def _choice(value: object, allowed: Sequence[str], what: str) -> str | None:
+    if value is None or value in allowed:
+        return value  # type: ignore[return-value]
+    raise InputError(f"{what} is ‘{value}’, not one of {', '.join(allowed)}.")
 
 
 def _parse_parts(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -511,6 +526,8 @@ def _parse_parts(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
         "benchmarks": _rows(obj.get("benchmarks", []), f"{where}: the own benchmarks"),
         "capacity": capacity,
         "notes": _text(obj.get("notes", ""), f"{where}: the notes"),
+        "language": _choice(obj.get("language"), LANGUAGES, f"{where}: the language"),
+        "currency": _choice(obj.get("currency"), CURRENCIES, f"{where}: the currency"),
     }
 
 

@@ -22,7 +22,7 @@ import streamlit as st
 from kpi_core.issues import InputError
 from kpi_core.store import LOCAL_OWNER, ConflictError, Store, StoredFile, Workspace
 from kpi_core.targets import load_targets
-from ui import session
+from ui import lang, session
 
 WS = "kk_ws"
 _REV = "kk_ws_rev"
@@ -95,6 +95,8 @@ def _sample(s: Store) -> Workspace:
         files=tuple(files),
         active=files[0].key if files else None,
         targets=targets,
+        # The made-up installer is Danish: its figures are in kroner whatever the language.
+        currency="DKK",
         notes="A made-up Danish solar installer, to show what the app does. "
         "Create your own workspace from the sidebar to start on your data.",
     )
@@ -132,7 +134,7 @@ def ensure() -> None:
 
 def _workspace_keys() -> list[str]:
     """Session keys that hold a workspace's work (cleared when another one opens)."""
-    keep = {NOTICE, *VIEW_PARAMS}
+    keep = {NOTICE, lang.LANG, lang.CURRENCY, *VIEW_PARAMS}
     return [k for k in st.session_state if str(k).startswith("kk_") and k not in keep]
 
 
@@ -140,6 +142,7 @@ def open_workspace(ws: Workspace) -> None:
     """Put ``ws`` in the session, replacing whatever workspace was there."""
     for key in _workspace_keys():
         del st.session_state[key]
+    lang.restore(ws.language, ws.currency)
     st.session_state[session.FILES] = {
         f.key: session.DataFile(
             name=f.name,
@@ -213,6 +216,8 @@ def snapshot() -> Workspace:
         benchmarks=_rows(st.session_state.get(session.OWN_BENCHMARKS, [])),
         capacity=dict(st.session_state.get(CAPACITY, {})),
         notes=str(st.session_state.get(NOTES, "")),
+        language=lang.current(),
+        currency=lang.currency(),
         revision=st.session_state.get(_REV, 0),
     )
 

@@ -67,3 +67,37 @@ def texts(at: AppTest) -> str:
         [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error]
     )
     return "\n".join(str(p) for p in parts)
+
+
+def _proto_strings(message: Any, out: list[str]) -> None:
+    for desc, value in message.ListFields():
+        if desc.name in ("id", "key", "form_id", "icon", "spec", "arrow_data", "data", "url"):
+            continue
+        items = [value] if isinstance(value, str) or hasattr(value, "ListFields") else value
+        if desc.type == desc.TYPE_MESSAGE:
+            for item in items:
+                if hasattr(item, "ListFields"):
+                    _proto_strings(item, out)
+        elif desc.type == desc.TYPE_STRING:
+            out.extend(items)
+
+
+def all_text(at: AppTest) -> list[str]:
+    """Every string the page shows: texts, labels, options, help, table headers and cells."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ListFields"):
+            _proto_strings(proto, out)
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    for frame in list(at.dataframe) + list(at.table):
+        value = frame.value
+        out.extend(str(c) for c in value.columns)
+        for column in value.columns:
+            if value[column].dtype == object:
+                out.extend(str(v) for v in value[column].head(50))
+    return [s for s in out if s]

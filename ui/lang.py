@@ -1,0 +1,126 @@
+"""The session's language and reporting currency, and the page's shorthand for both.
+
+Pages never hold a text: they call :func:`t` with a catalogue key
+(``kpi_core/locales/<lang>.toml``), and format numbers, money, changes and periods
+with :func:`value`, :func:`change` and :func:`period`, which read the language and
+currency of this session. Both are kept with the workspace (``ui.workspace``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import altair as alt
+import streamlit as st
+
+from kpi_core import i18n
+from kpi_core.charts import localize
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from kpi_core.scorecard import Change
+
+LANG = "kk_lang"
+CURRENCY = "kk_currency"
+#: A workspace's language and currency waiting for the picker: a widget's key may not be
+#: set once the widget is drawn, and a workspace can open in the middle of a run.
+_PENDING = "kk_lang_pending"
+
+
+def browser_language() -> str:
+    """The app language for the browser's locale (Streamlit sends it), else English."""
+    try:
+        return i18n.language_of(st.context.locale)
+    except Exception:
+        return i18n.DEFAULT_LANGUAGE
+
+
+def current() -> str:
+    """The session's language: ``"en"``, ``"da"``, ``"nb"`` or ``"sv"``."""
+    pending = st.session_state.get(_PENDING)
+    lang = pending[0] if pending else st.session_state.get(LANG)
+    return lang if lang in i18n.LOCALES else browser_language()
+
+
+def currency() -> str:
+    """The workspace's reporting currency (``"DKK"``)."""
+    pending = st.session_state.get(_PENDING)
+    cur = pending[1] if pending else st.session_state.get(CURRENCY)
+    return cur if cur in i18n.CURRENCIES else i18n.home_currency(current())
+
+
+def t(key: str, *, count: float | None = None, **values: object) -> str:
+    """The catalogue message ``key`` in the session's language (see :func:`kpi_core.i18n.t`)."""
+    return i18n.t(key, locale=current(), count=count, **values)
+
+
+def value(x: float | None, unit: str, *, compact: bool = False) -> str:
+    """A KPI value in the session's language and currency."""
+    return i18n.format_value(x, unit, locale=current(), currency=currency(), compact=compact)
+
+
+def change(ch: Change) -> str:
+    """A change (``+12,3 %``, ``+0,4 pp``) in the session's language."""
+    return i18n.format_change(ch, locale=current())
+
+
+def period(label: str, *, style: Literal["short", "long"] = "long") -> str:
+    """A period label (``2026-03``) in words: ``marts 2026``."""
+    return i18n.period_name(label, locale=current(), style=style)
+
+
+def number(x: float | None, *, digits: int = 0) -> str:
+    """A plain number with the language's separators."""
+    return i18n.format_number(x, locale=current(), digits=digits)
+
+
+def day(d: dt.date | None) -> str:
+    """A date as the language writes it."""
+    return i18n.format_day(d, locale=current())
+
+
+def words(items: list[str]) -> str:
+    """``a, b og c``: a list in the language's words."""
+    return i18n.join_words(items, locale=current())
+
+
+def chart(ch: alt.TopLevelMixin, **kwargs: object) -> None:
+    """``st.altair_chart`` with the axes and tooltips in the session's number and date formats."""
+    st.altair_chart(localize(ch, locale=current(), currency=currency()), **kwargs)
+
+
+def restore(language: str | None, currency_code: str | None) -> None:
+    """Put a workspace's saved language and currency in the session.
+
+    A workspace that never chose keeps the language this tab already speaks (or the
+    browser's), and the currency of that language's country.
+    """
+    lang = language if language in i18n.LOCALES else current()
+    cur = currency_code if currency_code in i18n.CURRENCIES else i18n.home_currency(lang)
+    st.session_state[_PENDING] = (lang, cur)
+
+
+def picker(*, key: str = LANG, currency_key: str = CURRENCY) -> None:
+    """Language and currency selectors (in the sidebar); each owns its session key."""
+    pending = st.session_state.pop(_PENDING, None)
+    if pending:
+        st.session_state[key], st.session_state[currency_key] = pending
+    if key not in st.session_state:
+        st.session_state[key] = current()
+    if currency_key not in st.session_state:
+        st.session_state[currency_key] = currency()
+    left, right = st.columns([3, 2])
+    left.selectbox(
+        t("language.label"),
+        i18n.LANGUAGES,
+        format_func=i18n.LANGUAGE_NAMES.__getitem__,
+        key=key,
+        help=t("language.help"),
+    )
+    right.selectbox(
+        t("language.currency"),
+        i18n.CURRENCIES,
+        key=currency_key,
+        help=t("language.currency_help"),
+    )
