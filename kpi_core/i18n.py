@@ -26,6 +26,7 @@ import re
 import string
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -111,7 +112,35 @@ def placeholders(text: str) -> set[str]:
     }
 
 
-def _shown(value: object, loc: str) -> object:
+@dataclass(frozen=True)
+class Msg:
+    """A message not yet put in words: a key and its values, read in any language later.
+
+    Useful as a value inside another message (``where`` a problem is) and wherever text is
+    made before anyone knows who reads it (cached results, errors). ``str()`` is English.
+
+    >>> where = Msg("common.rows", (("count", 3),))
+    >>> t("common.examples", locale="da", items=where)
+    'Eksempler: 3 rækker.'
+    """
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **params: object) -> Msg:
+        return cls(key, tuple(params.items()))
+
+    def text(self, locale: str = DEFAULT_LANGUAGE) -> str:
+        return t(self.key, locale=locale, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _shown(value: object, language: str, loc: str) -> object:
+    if isinstance(value, Msg):
+        return value.text(language)
     # bool is an int: keep it out of number formatting.
     if isinstance(value, bool) or not isinstance(value, int | float | dt.date):
         return value
@@ -152,7 +181,7 @@ def t(
         values["count"] = count
     if not values:
         return entry
-    return entry.format_map({k: _shown(v, loc) for k, v in values.items()})
+    return entry.format_map({k: _shown(v, language, loc) for k, v in values.items()})
 
 
 def language_of(browser_locale: str | None) -> str:

@@ -125,6 +125,8 @@ class InputError(Exception):
         >>> str(InputError.of("common.rows", count=3))
         '3 rows'
         """
+        if source:
+            params = {"source": source, **params}  # a message may name the file
         return cls(t(key, **params), source=source, key=key, params=params)
 
     def text(self, locale: str = "en") -> str:

@@ -51,7 +51,7 @@ import polars as pl
 
 from kpi_core import __version__
 from kpi_core.catalogue import KPIS
-from kpi_core.i18n import CURRENCIES, LANGUAGES
+from kpi_core.i18n import CURRENCIES, LANGUAGES, Msg, t
 from kpi_core.issues import InputError
 from kpi_core.plan import PLAN_STAGES, Assumptions, Scenario
 from kpi_core.targets import Target, from_record, period_bounds, to_record
@@ -112,12 +112,8 @@ class ConflictError(InputError):
     def __init__(self, name: str, *, stored: int, expected: int) -> None:
         self.stored = stored
         self.expected = expected
-        super().__init__(
-            f"The workspace ‘{name}’ was saved from another browser tab or window after this "
-            f"one opened it (it is now at version {stored}, this tab has version {expected}), "
-            "so nothing was saved here to avoid overwriting that work.",
-            hint="Reload the workspace to see the latest version, then make your change again.",
-        )
+        params: dict[str, object] = {"name": name, "stored": stored, "expected": expected}
+        super().__init__(t("store.conflict", **params), key="store.conflict", params=params)
 
 
 # -- What a workspace holds ------------------------------------------------------------------
@@ -265,13 +261,13 @@ def target_to_record(t: Target) -> dict[str, object]:
     return {**to_record(t), "baseline": t.baseline}
 
 
-def target_from_record(record: object, *, where: str = "target") -> Target:
+def target_from_record(record: object, *, where: Where = "target") -> Target:
     """A target from :func:`target_to_record`'s form; a bad entry raises ``InputError``."""
     t = from_record(record, where=where)
     base = cast(dict[str, object], record).get("baseline")
     if base is None:
         return t
-    return replace(t, baseline=_number(base, f"{where}: the baseline"))
+    return replace(t, baseline=_number(base, _part(where, "baseline")))
 
 
 def scenario_to_record(s: Scenario) -> dict[str, object]:
@@ -293,7 +289,7 @@ def scenario_to_record(s: Scenario) -> dict[str, object]:
     }
 
 
-def scenario_from_record(record: object, *, where: str = "scenario") -> Scenario:
+def scenario_from_record(record: object, *, where: Where = "scenario") -> Scenario:
     """A scenario from :func:`scenario_to_record`'s form; a bad entry raises ``InputError``.
 
     Parameters
@@ -303,97 +299,123 @@ def scenario_from_record(record: object, *, where: str = "scenario") -> Scenario
     where
         Names the entry in messages ("workspace.json, scenario 2").
     """
-    rec = _dict(record, where, "a set of fields (name, revenue, period, assumptions)")
+    rec = _dict(record, where, "scenario_fields")
     missing = [k for k in ("name", "revenue", "period", "assumptions") if k not in rec]
     if missing:
-        raise InputError(f"{where} has no {', '.join(missing)}.")
-    name = _text(rec["name"], f"{where}: the name", empty=False)
-    revenue = _number(rec["revenue"], f"{where}: the revenue")
-    period = _text(rec["period"], f"{where}: the period", empty=False)
+        raise _error("missing", where=where, fields=", ".join(missing))
+    name = _text(rec["name"], _part(where, "name"), empty=False)
+    revenue = _number(rec["revenue"], _part(where, "revenue"))
+    period = _text(rec["period"], _part(where, "period"), empty=False)
     try:
         period_bounds(period)
     except InputError as err:
-        raise InputError(f"{where}: {err}") from None
+        raise _error(
+            "in", where=where, error=Msg.of(err.key, **err.params) if err.key else str(err)
+        ) from None
     split = rec.get("split", "seasonal")
     if split not in SPLITS:
-        raise InputError(f"{where}: the split ‘{split}’ is not one of {', '.join(SPLITS)}.")
-    a = _dict(rec["assumptions"], f"{where}: the assumptions", "a set of fields (chain, values)")
+        raise _error("split", where=where, split=str(split), splits=", ".join(SPLITS))
+    a = _dict(rec["assumptions"], _part(where, "assumptions"), "assumption_fields")
     chain = a.get("chain")
     if (
         not isinstance(chain, list)
         or not chain
         or not all(isinstance(c, str) and c in SCENARIO_STAGES for c in chain)
     ):
-        raise InputError(
-            f"{where}: the chain must list funnel stages from {', '.join(SCENARIO_STAGES)}."
-        )
+        raise _error("chain", where=where, stages=", ".join(SCENARIO_STAGES))
     values = a.get("values")
     if not isinstance(values, list) or not all(
         isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) for v in values
     ):
-        raise InputError(f"{where}: the assumptions must be a list of [lever, value] pairs.")
-    pairs = tuple((k, _number(v, f"{where}: the assumption {k}")) for k, v in values)
+        raise _error("pairs", where=where)
+    pairs = tuple((k, _number(v, _part(where, "assumption", name=k))) for k, v in values)
     assumptions = Assumptions(tuple(chain), pairs)
     for k, _ in pairs:
         try:
             assumptions.lever(k)
         except KeyError:
-            raise InputError(f"{where}: ‘{k}’ is not an assumption of this plan.") from None
+            raise _error("lever", where=where, name=k) from None
     return Scenario(name, revenue, period, assumptions, split)
 
 
 # -- Validation helpers -----------------------------------------------------------------------
+#
+# ``where`` names the entry a message is about ("The workspace ‘Acme’, target 2: the
+# baseline") as a :class:`~kpi_core.i18n.Msg`, so the whole message reads in the user's
+# language; ``str(where)`` is the English.
+
+Where = str | Msg
 
 
-def _dict(value: object, where: str, what: str) -> dict[str, Any]:
+def _part(where: Where, part: str, **params: object) -> Msg:
+    """``{where}: the {part}`` (``store.part.<part>``)."""
+    return Msg.of("store.where.part", where=where, part=Msg.of(f"store.part.{part}", **params))
+
+
+def _item(where: Where, kind: str, n: int) -> Msg:
+    """``{where}, target 2`` (``store.where.<kind>``)."""
+    return Msg.of(f"store.where.{kind}", where=where, n=str(n))
+
+
+def _error(key: str, **params: object) -> InputError:
+    return InputError.of(f"store.error.{key}", **params)
+
+
+def _dict(value: object, where: Where, what: str) -> dict[str, Any]:
+    """``value`` as a mapping; ``what`` names the expected shape (``store.shape.<what>``)."""
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise InputError(f"{where} is not {what}.")
+        raise _error("shape", where=where, what=Msg.of(f"store.shape.{what}"))
     return value
 
 
-def _text(value: object, where: str, *, empty: bool = True) -> str:
+def _text(value: object, where: Where, *, empty: bool = True) -> str:
     if not isinstance(value, str):
-        raise InputError(f"{where} is not text.")
+        raise _error("not_text", where=where)
     if not empty and not value.strip():
-        raise InputError(f"{where} is empty.")
+        raise _error("empty", where=where)
     return value
 
 
-def _number(value: object, where: str) -> float:
+def _number(value: object, where: Where) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{where} (‘{value}’) is not a number.")
+        raise _error("not_number", where=where, value=str(value))
     if not math.isfinite(value):
-        raise InputError(f"{where} is not a finite number.")
+        raise _error("not_finite", where=where)
     return float(value)
 
 
-def _name(name: object, what: str = "A workspace") -> str:
+def _name(name: object, what: Where | None = None) -> str:
+    """A clean name; ``what`` names its owner in messages (a workspace by default)."""
     if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{what} needs a name.")
+        if what is None:
+            raise _error("no_workspace_name")
+        raise _error("no_name", what=what)
     clean = _CONTROL.sub(" ", name).strip()
     if len(clean) > MAX_NAME:
-        raise InputError(f"{what} name is longer than {MAX_NAME} characters; shorten it.")
+        if what is None:
+            raise _error("workspace_name_long", most=MAX_NAME)
+        raise _error("name_long", what=what, most=MAX_NAME)
     return clean
 
 
-def _str_map(value: object, where: str) -> dict[str, str] | None:
+def _str_map(value: object, where: Where) -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
-        raise InputError(f"{where} must map names to names.")
+        raise _error("names", where=where)
     return dict(value)
 
 
-def _rows(value: object, where: str) -> list[dict[str, Any]]:
+def _rows(value: object, where: Where) -> list[dict[str, Any]]:
     """Table rows of plain cells; a non-finite number becomes an empty cell."""
     if not isinstance(value, list | tuple):
-        raise InputError(f"{where} must be a list of rows.")
+        raise _error("rows", where=where)
     out = []
     for i, row in enumerate(value, start=1):
         if not isinstance(row, Mapping) or not all(isinstance(k, str) for k in row):
-            raise InputError(f"{where}, row {i} is not a set of named cells.")
+            raise _error("row", where=_item(where, "row", i))
         clean: dict[str, Any] = {}
         for k, v in row.items():
             if isinstance(v, float) and not math.isfinite(v):
@@ -401,7 +423,7 @@ def _rows(value: object, where: str) -> list[dict[str, Any]]:
             elif isinstance(v, dt.date):  # also datetime
                 v = v.isoformat()
             elif v is not None and not isinstance(v, str | int | float):
-                raise InputError(f"{where}, row {i}: the cell ‘{k}’ is not text or a number.")
+                raise _error("cell", where=_item(where, "row", i), cell=k)
             clean[k] = v
         out.append(clean)
     return out
@@ -424,17 +446,17 @@ def _dumps(value: object, *, canonical: bool = False) -> str:
             default=_plain,
         )
     except (TypeError, ValueError) as err:
-        raise InputError(f"The workspace holds a value that cannot be saved: {err}.") from None
+        raise _error("unsaveable", error=str(err)) from None
 
 
-def _loads(text: str | bytes, where: str) -> Any:
+def _loads(text: str | bytes, where: Where) -> Any:
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not a number")
 
     try:
         return json.loads(text, parse_constant=refuse)
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise InputError(f"{where} is not valid JSON ({err}).") from None
+        raise _error("json", where=where, error=str(err)) from None
 
 
 # -- The small parts as JSON and back ----------------------------------------------------------
@@ -442,92 +464,91 @@ def _loads(text: str | bytes, where: str) -> Any:
 
 def _parts(ws: Workspace) -> dict[str, Any]:
     """The small parts of ``ws`` as JSON-ready plain values (validated on the way)."""
-    where = f"The workspace ‘{ws.name}’"
+    where = Msg.of("store.where.workspace", name=ws.name)
     if not isinstance(ws.kpis, Mapping) or not isinstance(ws.roles, Mapping):
-        raise InputError(f"{where}: the KPI selection and tags must be mappings.")
+        raise _error("kpi_mappings", where=where)
     if not isinstance(ws.capacity, Mapping):
-        raise InputError(f"{where}: the sales capacity must map measures to numbers.")
+        raise _error("capacity", where=where)
     if any(isinstance(v, str) for v in ws.kpis.values()):
-        raise InputError(f"{where}: the KPI selection of a file must be a list of KPI ids.")
+        raise _error("kpi_list", where=where)
     return {
         "active": ws.active,
         "kpis": {str(k): [str(i) for i in v] for k, v in ws.kpis.items()},
         "roles": {str(k): str(v) for k, v in ws.roles.items()},
         "targets": [target_to_record(t) for t in ws.targets],
         "scenarios": [scenario_to_record(s) for s in ws.scenarios],
-        "competitors": _rows(ws.competitors, f"{where}: the competitors"),
-        "benchmarks": _rows(ws.benchmarks, f"{where}: the own benchmarks"),
+        "competitors": _rows(ws.competitors, _part(where, "competitors")),
+        "benchmarks": _rows(ws.benchmarks, _part(where, "benchmarks")),
         "capacity": {
-            str(k): _number(v, f"{where}: the capacity for {k}") for k, v in ws.capacity.items()
+            str(k): _number(v, _part(where, "capacity_for", name=str(k)))
+            for k, v in ws.capacity.items()
         },
         "notes": ws.notes,
-        "language": _choice(ws.language, LANGUAGES, f"{where}: the language"),
-        "currency": _choice(ws.currency, CURRENCIES, f"{where}: the currency"),
+        "language": _choice(ws.language, LANGUAGES, _part(where, "language")),
+        "currency": _choice(ws.currency, CURRENCIES, _part(where, "currency")),
     }
 
 
-def _choice(value: object, allowed: Sequence[str], what: str) -> str | None:
+def _choice(value: object, allowed: Sequence[str], where: Where) -> str | None:
     if value is None or value in allowed:
         return value  # type: ignore[return-value]
-    raise InputError(f"{what} is ‘{value}’, not one of {', '.join(allowed)}.")
+    raise _error("choice", where=where, value=str(value), allowed=", ".join(allowed))
 
 
-def _parse_parts(obj: Mapping[str, Any], where: str) -> dict[str, Any]:
+def _parse_parts(obj: Mapping[str, Any], where: Where) -> dict[str, Any]:
     """The small parts from their JSON form, every entry checked; keys as on :class:`Workspace`."""
-    kpis_in = _dict(obj.get("kpis", {}), f"{where}: the KPI selection", "a set of lists by file")
+    kpis_in = _dict(obj.get("kpis", {}), _part(where, "kpis"), "lists_by_file")
     kpis: dict[str, list[str]] = {}
     for key, ids in kpis_in.items():
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise InputError(f"{where}: the KPI selection of file {key} is not a list of KPI ids.")
+            raise _error("kpi_list_of", where=where, file=key)
         unknown = [i for i in ids if i not in KPIS]
         if unknown:
-            raise InputError(
-                f"{where}: the KPI selection names ‘{unknown[0]}’, which is not a KPI."
-            )
+            raise _error("kpi_unknown", where=where, name=unknown[0])
         kpis[key] = list(ids)
-    roles = _dict(obj.get("roles", {}), f"{where}: the leading/lagging tags", "a set of tags")
+    roles = _dict(obj.get("roles", {}), _part(where, "tags"), "tags")
     for k, role in roles.items():
         if k not in KPIS:
-            raise InputError(f"{where}: the leading/lagging tags name ‘{k}’, which is not a KPI.")
+            raise _error("tag_unknown", where=where, name=k)
         if role not in ROLES:
-            raise InputError(f"{where}: the tag of {k} is ‘{role}’, not leading or lagging.")
+            raise _error("tag_value", where=where, name=k, role=str(role))
     targets_in = obj.get("targets", [])
     if not isinstance(targets_in, list):
-        raise InputError(f"{where}: the targets are not a list.")
+        raise _error("not_list", where=_part(where, "targets"))
     targets = tuple(
-        target_from_record(r, where=f"{where}, target {i}")
+        target_from_record(r, where=_item(where, "target", i))
         for i, r in enumerate(targets_in, start=1)
     )
     ids = [t.id for t in targets]
     if len(set(ids)) != len(ids):
-        raise InputError(f"{where}: two targets share the same id.")
+        raise _error("target_ids", where=where)
     scenarios_in = obj.get("scenarios", [])
     if not isinstance(scenarios_in, list):
-        raise InputError(f"{where}: the scenarios are not a list.")
+        raise _error("not_list", where=_part(where, "scenarios"))
     scenarios = tuple(
-        scenario_from_record(r, where=f"{where}, scenario {i}")
+        scenario_from_record(r, where=_item(where, "scenario", i))
         for i, r in enumerate(scenarios_in, start=1)
     )
     names = [sc.name for sc in scenarios]
     if len(set(names)) != len(names):
-        raise InputError(f"{where}: two scenarios have the same name.")
-    capacity_in = _dict(obj.get("capacity", {}), f"{where}: the sales capacity", "a set of numbers")
-    capacity = {k: _number(v, f"{where}: the capacity for {k}") for k, v in capacity_in.items()}
+        raise _error("scenario_names", where=where)
+    capacity_in = _dict(obj.get("capacity", {}), _part(where, "capacity"), "numbers")
+    capacity = {k: _number(v, _part(where, "capacity_for", name=k)) for k, v in capacity_in.items()}
     active = obj.get("active")
     if active is not None and not isinstance(active, str):
-        raise InputError(f"{where}: the active file is not a file key.")
+        raise _error("active_key", where=where)
     return {
         "active": active,
         "kpis": kpis,
         "roles": dict(roles),
         "targets": targets,
         "scenarios": scenarios,
-        "competitors": _rows(obj.get("competitors", []), f"{where}: the competitors"),
-        "benchmarks": _rows(obj.get("benchmarks", []), f"{where}: the own benchmarks"),
+        "competitors": _rows(obj.get("competitors", []), _part(where, "competitors")),
+        "benchmarks": _rows(obj.get("benchmarks", []), _part(where, "benchmarks")),
         "capacity": capacity,
-        "notes": _text(obj.get("notes", ""), f"{where}: the notes"),
-        "language": _choice(obj.get("language"), LANGUAGES, f"{where}: the language"),
-        "currency": _choice(obj.get("currency"), CURRENCIES, f"{where}: the currency"),
+        "notes": _text(obj.get("notes", ""), _part(where, "notes")),
+        "language": _choice(obj.get("language"), LANGUAGES, _part(where, "language")),
+        "currency": _choice(obj.get("currency"), CURRENCIES, _part(where, "currency")),
     }
 
 
@@ -542,35 +563,35 @@ def _file_record(f: StoredFile) -> dict[str, object]:
     }
 
 
-def _check_files(files: Sequence[StoredFile], where: str) -> tuple[StoredFile, ...]:
+def _check_files(files: Sequence[StoredFile], where: Where) -> tuple[StoredFile, ...]:
     seen: set[str] = set()
     out = []
     for i, f in enumerate(files, start=1):
         if not isinstance(f, StoredFile):
-            raise InputError(f"{where}: file {i} is not a stored file.")
-        name = _name(f.name, f"{where}: file {i}")
+            raise _error("stored_file", where=where, n=str(i))
+        name = _name(f.name, _part(where, "file", n=str(i)))
         if not isinstance(f.sha256, str) or not _SHA.fullmatch(f.sha256):
-            raise InputError(f"{where}: the file {name} has no valid SHA-256.")
+            raise _error("file_sha", where=where, name=name)
         if f.sha256 in seen:
-            raise InputError(f"{where}: the file {name} is in the workspace twice.")
+            raise _error("file_twice", where=where, name=name)
         seen.add(f.sha256)
         if f.sheet is not None and not isinstance(f.sheet, str):
-            raise InputError(f"{where}: the sheet of {name} is not a sheet name.")
+            raise _error("file_sheet", where=where, name=name)
         out.append(
             replace(
                 f,
                 name=name,
-                mapping=_str_map(f.mapping, f"{where}: the column mapping of {name}"),
-                lead_columns=_str_map(f.lead_columns, f"{where}: the CRM columns of {name}"),
+                mapping=_str_map(f.mapping, _part(where, "mapping_of", name=name)),
+                lead_columns=_str_map(f.lead_columns, _part(where, "crm_of", name=name)),
                 sample=bool(f.sample),
             )
         )
     return tuple(out)
 
 
-def _check_active(active: str | None, files: Sequence[StoredFile], where: str) -> None:
+def _check_active(active: str | None, files: Sequence[StoredFile], where: Where) -> None:
     if active is not None and active not in {f.key for f in files}:
-        raise InputError(f"{where}: the active file {active} is not one of its files.")
+        raise _error("active_file", where=where, file_key=active)
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str, Any, Any]]:
@@ -700,7 +721,7 @@ class Store:
     ) -> None:
         self.path = Path(path) if path is not None else default_path()
         if not owner:
-            raise InputError("A workspace owner cannot be empty.")
+            raise _error("owner")
         self.owner = owner
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         #: Test hook: called inside a save's transaction, after the writes, before COMMIT.
@@ -718,10 +739,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
         except (OSError, sqlite3.Error) as err:
-            raise InputError(
-                f"The workspace database {self.path} cannot be opened ({err}).",
-                hint=f"Check that its folder is writable, or set {ENV_HOME} to another folder.",
-            ) from None
+            raise _error("db_open", path=str(self.path), error=str(err), env=ENV_HOME) from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
@@ -731,26 +749,22 @@ class Store:
         except sqlite3.OperationalError as err:
             text = str(err)
             if "locked" in text or "busy" in text:
-                raise InputError(
-                    f"The workspace database {self.path} is busy with another save; "
-                    "try again in a moment."
-                ) from err
-            raise InputError(f"The workspace database {self.path} failed: {text}.") from err
+                raise _error("db_busy", path=str(self.path)) from err
+            raise _error("db_failed", path=str(self.path), error=text) from err
         except sqlite3.DatabaseError as err:
-            raise InputError(
-                f"{self.path} is not a KPI Kompas workspace database or is damaged ({err}).",
-                hint=f"Set {ENV_HOME} to another folder to start a new one.",
-            ) from err
+            raise _error("db_damaged", path=str(self.path), error=str(err), env=ENV_HOME) from err
         finally:
             conn.close()
 
     def _check_version(self, conn: sqlite3.Connection) -> int:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
-            raise InputError(
-                f"The workspace database {self.path} was made by a newer version of KPI Kompas "
-                f"(schema {version}; this version knows up to {len(MIGRATIONS)}).",
-                hint=f"Update KPI Kompas, or set {ENV_HOME} to another folder.",
+            raise _error(
+                "db_newer",
+                path=str(self.path),
+                schema=str(version),
+                known=str(len(MIGRATIONS)),
+                env=ENV_HOME,
             )
         return version
 
@@ -772,7 +786,7 @@ class Store:
         """One write transaction: all of it is stored, or none of it."""
         with self._connect() as conn, _immediate(conn):
             if self._check_version(conn) != len(MIGRATIONS):
-                raise InputError(f"The workspace database {self.path} changed its schema.")
+                raise _error("db_schema", path=str(self.path))
             yield conn
             if self._before_commit is not None:
                 self._before_commit()
@@ -803,10 +817,7 @@ class Store:
             (str(ws_id), self.owner),
         ).fetchone()
         if row is None or (deleted is not None and (row["deleted_at"] is not None) != deleted):
-            raise InputError(
-                f"There is no such workspace ({ws_id})"
-                + (" among the deleted ones." if deleted else "; it may have been deleted.")
-            )
+            raise _error("no_such_deleted" if deleted else "no_such", id=str(ws_id))
         return cast(sqlite3.Row, row)
 
     @staticmethod
@@ -832,7 +843,7 @@ class Store:
 
     @staticmethod
     def _put_files(
-        conn: sqlite3.Connection, ws_id: str, files: Sequence[StoredFile], where: str
+        conn: sqlite3.Connection, ws_id: str, files: Sequence[StoredFile], where: Where
     ) -> None:
         """Replace the workspace's file rows; store each content once; drop unused ones."""
         old = {
@@ -842,10 +853,7 @@ class Store:
         for position, f in enumerate(files):
             if conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (f.sha256,)).fetchone() is None:
                 if hashlib.sha256(f.data).hexdigest() != f.sha256:
-                    raise InputError(
-                        f"{where}: the contents of {f.name} do not match its SHA-256; "
-                        "upload the file again."
-                    )
+                    raise _error("contents", where=where, name=f.name)
                 conn.execute(
                     "INSERT INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
                     (f.sha256, len(f.data), f.data),
@@ -943,7 +951,7 @@ class Store:
     def _load(self, conn: sqlite3.Connection, ws_id: str) -> Workspace:
         row = self._row(conn, ws_id)
         files = self._files(conn, row["id"])
-        where = f"The workspace ‘{row['name']}’"
+        where = Msg.of("store.where.workspace", name=row["name"])
         parts = _parse_parts(_dict(_loads(row["payload"], where), where, "readable"), where)
         return Workspace(
             id=row["id"],
@@ -991,7 +999,7 @@ class Store:
         InputError
             No such workspace, it was deleted, or a part cannot be stored.
         """
-        where = f"The workspace ‘{ws.name}’"
+        where = Msg.of("store.where.workspace", name=ws.name)
         files = _check_files(ws.files, where)
         if ws.active is not None and ws.file(ws.active) is None:
             ws = replace(ws, active=None)  # the active file was removed: none is active
@@ -1005,14 +1013,10 @@ class Store:
                 (ws.id, self.owner),
             ).fetchone()
             if row is None:
-                raise InputError(f"There is no such workspace ({ws.id}); it cannot be saved.")
+                raise _error("no_such_save", id=ws.id)
             name, stored, deleted_at, old_payload = row
             if deleted_at is not None:
-                raise InputError(
-                    f"The workspace ‘{name}’ was deleted (perhaps in another tab), so this change "
-                    "was not saved.",
-                    hint="Restore it from the deleted workspaces to keep working on it.",
-                )
+                raise _error("deleted", name=name)
             if stored != expected_revision:
                 raise ConflictError(name, stored=stored, expected=expected_revision)
             now = self._now()
@@ -1224,12 +1228,15 @@ class Store:
 # -- Reading an export -------------------------------------------------------------------------
 
 
-_REFUSED = "This workspace file cannot be imported: "
-
-
-def _refuse(reason: str | InputError) -> InputError:
-    text = str(reason)
-    return InputError(text if text.startswith(_REFUSED) else f"{_REFUSED}{text}")
+def _refuse(reason: str | InputError, **params: object) -> InputError:
+    """ "This workspace file cannot be imported: …" with the reason ``store.refuse.<reason>``."""
+    if isinstance(reason, InputError):
+        if reason.key == "store.error.refused":
+            return reason
+        why: object = Msg.of(reason.key, **reason.params) if reason.key else str(reason)
+    else:
+        why = Msg.of(f"store.refuse.{reason}", **params)
+    return _error("refused", reason=why)
 
 
 def read_export(data: bytes) -> tuple[Workspace, builtins.list[dict[str, Any]]]:
@@ -1250,31 +1257,31 @@ def read_export(data: bytes) -> tuple[Workspace, builtins.list[dict[str, Any]]]:
         parse, or an entry that is not valid (a target on an unknown KPI …).
     """
     if not isinstance(data, bytes | bytearray | memoryview) or not len(data):
-        raise _refuse("the file is empty.")
+        raise _refuse("empty")
     data = bytes(data)
     if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise _refuse("it is not a KPI Kompas workspace file (not a zip archive).")
+        raise _refuse("not_zip")
     # The central directory's entry count, before zipfile builds an object per entry.
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
     if end >= 0 and len(data) >= end + 12:
         (entries,) = struct.unpack("<H", data[end + 10 : end + 12])
         if entries > MAX_MEMBERS:
-            raise _refuse(f"it holds {entries} members, more than the {MAX_MEMBERS} allowed.")
+            raise _refuse("members", count=str(entries), most=str(MAX_MEMBERS))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             contents = _read_members(zf)
     except InputError:
         raise
     except NotImplementedError as err:
-        raise _refuse(f"it uses a zip feature KPI Kompas does not read ({err}).") from None
+        raise _refuse("zip_feature", error=str(err)) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as err:
-        raise _refuse(f"the file is damaged or cut short ({err}).") from None
+        raise _refuse("damaged", error=str(err)) from None
 
     try:
         doc = _dict(
             _loads(contents.pop("workspace.json"), "workspace.json"),
             "workspace.json",
-            "a workspace",
+            "workspace",
         )
         ws, log = _document(doc, contents)
     except InputError as err:
@@ -1286,67 +1293,61 @@ def _read_members(zf: zipfile.ZipFile) -> dict[str, bytes]:
     """Every member checked against the limits and the manifest; name -> bytes."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise _refuse(f"it holds {len(infos)} members, more than the {MAX_MEMBERS} allowed.")
+        raise _refuse("members", count=str(len(infos)), most=str(MAX_MEMBERS))
     names = [i.filename for i in infos]
     for n in names:
         if n not in ("manifest.json", "workspace.json") and not _MEMBER_FILE.fullmatch(n):
-            raise _refuse(f"it holds a member named ‘{n[:80]}’, which is not part of the format.")
+            raise _refuse("member_name", name=n[:80])
     if len(set(names)) != len(names):
-        raise _refuse("it holds the same member twice.")
+        raise _refuse("member_twice")
     if "manifest.json" not in names or "workspace.json" not in names:
-        raise _refuse("it has no manifest.json or no workspace.json.")
+        raise _refuse("no_manifest")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise _refuse(f"{info.filename} is encrypted.")
+            raise _refuse("encrypted", name=info.filename)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _refuse(f"{info.filename} is packed with a method KPI Kompas does not read.")
+            raise _refuse("method", name=info.filename)
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse(
-                f"{info.filename} unpacks to more than {MAX_RATIO} times its packed size, "
-                "which is how a zip bomb looks."
-            )
+            raise _refuse("bomb", name=info.filename, ratio=str(MAX_RATIO))
         if not info.filename.startswith("files/") and info.file_size > MAX_JSON:
-            raise _refuse(f"{info.filename} is larger than {MAX_JSON >> 20} MiB.")
+            raise _refuse("large", name=info.filename, mib=str(MAX_JSON >> 20))
     if total > MAX_TOTAL:
-        raise _refuse(f"it unpacks to {total:,} bytes, more than the {MAX_TOTAL:,} allowed.")
+        raise _refuse("total", size=total, most=MAX_TOTAL)
 
     by_name = {i.filename: i for i in infos}
     try:
         manifest = _dict(
             _loads(_member(zf, by_name["manifest.json"]), "manifest.json"),
             "manifest.json",
-            "a manifest",
+            "manifest",
         )
     except InputError as err:
         raise _refuse(err) from None
     if manifest.get("format") != FORMAT:
-        raise _refuse(f"manifest.json says the format is ‘{manifest.get('format')}’, not {FORMAT}.")
+        raise _refuse("format", found=str(manifest.get("format")), wanted=FORMAT)
     version = manifest.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise _refuse(f"manifest.json has no valid format version (‘{version}’).")
+        raise _refuse("version", version=str(version))
     if version > FORMAT_VERSION:
-        raise _refuse(
-            f"it was made by a newer version of KPI Kompas (format {version}; this version "
-            f"reads up to {FORMAT_VERSION}); update KPI Kompas first."
-        )
+        raise _refuse("newer", version=str(version), known=str(FORMAT_VERSION))
     listed = manifest.get("members")
     if not isinstance(listed, dict) or not all(
         isinstance(v, str) and _SHA.fullmatch(v) for v in listed.values()
     ):
-        raise _refuse("manifest.json does not list the SHA-256 of its members.")
+        raise _refuse("manifest_sha")
     present = set(names) - {"manifest.json"}
     if set(listed) != present:
         odd = sorted(set(listed) ^ present)
-        raise _refuse(f"manifest.json and the archive disagree about {odd[0][:80]}.")
+        raise _refuse("disagree", name=odd[0][:80])
     out: dict[str, bytes] = {}
     for n in sorted(present):
         content = _member(zf, by_name[n])
         digest = hashlib.sha256(content).hexdigest()
         m = _MEMBER_FILE.fullmatch(n)
         if digest != listed[n] or (m and digest != m.group(1)):
-            raise _refuse(f"{n} does not match its SHA-256: the file was changed or damaged.")
+            raise _refuse("sha", name=n)
         out[n] = content
     return out
 
@@ -1358,7 +1359,7 @@ def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             if size > info.file_size:
-                raise _refuse(f"{info.filename} unpacks to more than its declared size.")
+                raise _refuse("declared", name=info.filename)
             parts.append(chunk)
     return b"".join(parts)
 
@@ -1367,58 +1368,60 @@ def _document(
     doc: Mapping[str, Any], blobs: Mapping[str, bytes]
 ) -> tuple[Workspace, builtins.list[dict[str, Any]]]:
     where = "workspace.json"
-    name = _name(doc.get("name"), "The workspace in workspace.json")
+    name = _name(doc.get("name"), Msg.of("store.where.exported"))
     files_in = doc.get("files", [])
     if not isinstance(files_in, list):
-        raise InputError(f"{where}: the files are not a list.")
+        raise _error("not_list", where=_part(where, "files"))
     files = []
     for i, rec in enumerate(files_in, start=1):
-        r = _dict(rec, f"{where}, file {i}", "a set of fields (name, sha256 …)")
+        at_file = _item(where, "file", i)
+        r = _dict(rec, at_file, "file_fields")
         sha = r.get("sha256")
         if not isinstance(sha, str) or f"files/{sha}" not in blobs:
-            raise InputError(f"{where}, file {i} refers to contents that are not in the archive.")
+            raise _error("not_in_archive", where=at_file)
         sheet = r.get("sheet")
         if sheet is not None and not isinstance(sheet, str):
-            raise InputError(f"{where}, file {i}: the sheet is not a sheet name.")
+            raise _error("sheet_name", where=at_file)
         sample = r.get("sample", False)
         if not isinstance(sample, bool):
-            raise InputError(f"{where}, file {i}: ‘sample’ is not true or false.")
+            raise _error("sample_flag", where=at_file)
         files.append(
             StoredFile(
-                name=_name(r.get("name"), f"{where}, file {i}"),
+                name=_name(r.get("name"), at_file),
                 data=blobs[f"files/{sha}"],
                 sha256=sha,
                 sheet=sheet,
-                mapping=_str_map(r.get("mapping"), f"{where}, file {i}: the column mapping"),
-                lead_columns=_str_map(r.get("lead_columns"), f"{where}, file {i}: the CRM columns"),
+                mapping=_str_map(r.get("mapping"), _part(at_file, "mapping")),
+                lead_columns=_str_map(r.get("lead_columns"), _part(at_file, "crm")),
                 sample=sample,
             )
         )
     checked = _check_files(files, where)
     unused = sorted(set(blobs) - {f"files/{f.sha256}" for f in checked})
     if unused:
-        raise InputError(f"{where} does not use {unused[0]}, which the archive holds.")
+        raise _error("unused", where=where, name=unused[0])
     parts = _parse_parts(doc, where)
     _check_active(parts["active"], checked, where)
     log_in = doc.get("changes", [])
     if not isinstance(log_in, list):
-        raise InputError(f"{where}: the change log is not a list.")
+        raise _error("not_list", where=_part(where, "changes"))
     log = []
     for i, rec in enumerate(log_in, start=1):
-        r = _dict(rec, f"{where}, change {i}", "a change-log row")
-        at = _text(r.get("at"), f"{where}, change {i}: the time", empty=False)
+        at_change = _item(where, "change", i)
+        r = _dict(rec, at_change, "change_row")
+        at = _text(r.get("at"), _part(at_change, "time"), empty=False)
         try:
             dt.datetime.fromisoformat(at)
         except ValueError:
-            raise InputError(f"{where}, change {i}: ‘{at[:40]}’ is not a time.") from None
+            raise _error("time", where=at_change, value=at[:40]) from None
         log.append(
             {
                 "at": at,
-                "kind": _text(r.get("kind"), f"{where}, change {i}: the kind", empty=False),
-                "what": _text(r.get("what"), f"{where}, change {i}: what changed"),
+                "kind": _text(r.get("kind"), _part(at_change, "kind"), empty=False),
+                "what": _text(r.get("what"), _part(at_change, "what")),
                 "before": r.get("before"),
                 "after": r.get("after"),
-                "note": _text(r.get("note", ""), f"{where}, change {i}: the note"),
+                "note": _text(r.get("note", ""), _part(at_change, "note")),
             }
         )
     revision = doc.get("revision", 0)

@@ -146,3 +146,56 @@ def test_format_change_uses_an_ascii_minus_for_streamlit() -> None:
 )
 def test_period_name(label: str, locale: str, style: str, expected: str) -> None:
     assert period_name(label, locale=locale, style=style) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "decimal", "thousands", "money", "march"),
+    [
+        ("en", "DKK", ".", ",", ["DKK", ""], "March"),
+        ("da", "DKK", ",", ".", ["", f"{NBSP}kr."], "marts"),
+        ("nb", "NOK", ",", NBSP, ["", f"{NBSP}kr"], "mars"),
+        ("sv", "SEK", ",", NBSP, ["", f"{NBSP}kr"], "mars"),
+        ("da", "EUR", ",", ".", ["", f"{NBSP}€"], "marts"),
+    ],
+)
+def test_chart_locale_from_cldr(locale, currency, decimal, thousands, money, march) -> None:
+    """The d3 locale a chart gets: separators, currency symbol and month names from CLDR."""
+    from kpi_core.i18n import vega_locale
+
+    loc = vega_locale(locale, currency)
+    assert loc["number"]["decimal"] == decimal
+    assert loc["number"]["thousands"] == thousands
+    assert loc["number"]["currency"] == money
+    assert loc["time"]["months"][2] == march
+    assert loc["time"]["days"][0].lower().startswith(("sun", "søn", "sön"))
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "23 Nov 2026"), ("da", "23. nov. 2026"), ("nb", "23. nov. 2026"),
+     ("sv", "23 nov. 2026")],
+)  # fmt: skip
+def test_dates_in_words(locale: str, expected: str) -> None:
+    import datetime as dt
+
+    from kpi_core.i18n import format_day
+
+    assert format_day(dt.date(2026, 11, 23), locale=locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "leads, MQLs and SQLs"), ("da", "leads, MQLs og SQLs"), ("sv", "leads, MQLs och SQLs")],
+)
+def test_lists_in_words(locale: str, expected: str) -> None:
+    from kpi_core.i18n import join_words
+
+    assert join_words(["leads", "MQLs", "SQLs"], locale=locale) == expected
+
+
+def test_a_message_inside_a_message_reads_in_the_outer_language() -> None:
+    from kpi_core.i18n import Msg, t
+
+    inner = Msg.of("common.rows", count=2)
+    assert str(inner) == "2 rows"
+    assert t("common.examples", locale="nb", items=inner) == "Eksempler: 2 rader."

@@ -111,6 +111,8 @@ def _filled(ws: Workspace) -> Workspace:
         ],
         capacity={"leads": 420.0, "sqls": 120.0},
         notes="Quarterly review with Mette in March.\nRemember: prices stay.",
+        language="da",
+        currency="DKK",
     )
 
 
@@ -721,3 +723,43 @@ def test_an_import_over_the_size_limit_is_refused(
     with pytest.raises(InputError, match="4 members, more than the 2 allowed"):
         read_export(good)
     assert [e.id for e in store.list()] == [saved.id]
+
+
+def test_language_and_currency_are_kept_and_checked(store: Store, saved: Workspace) -> None:
+    back = store.load(saved.id)
+    assert (back.language, back.currency) == ("da", "DKK")
+    moved = store.save(
+        replace(back, language="sv", currency="SEK"), expected_revision=back.revision
+    )
+    assert (store.load(moved.id).language, store.load(moved.id).currency) == ("sv", "SEK")
+    copy = store.import_bytes(store.export_bytes(saved.id))
+    assert (copy.language, copy.currency) == ("sv", "SEK")
+    with pytest.raises(InputError, match="the currency is ‘GBP’, not one of DKK, NOK"):
+        store.save(replace(moved, currency="GBP"), expected_revision=moved.revision)
+    assert store.load(saved.id).currency == "SEK"  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "This workspace file cannot be imported: the file is empty."),
+        ("da", "Denne arbejdsområdefil kan ikke importeres: filen er tom."),
+        ("nb", "Denne arbeidsområdefilen kan ikke importeres: filen er tom."),
+        ("sv", "Den här arbetsytefilen kan inte importeras: filen är tom."),
+    ],
+)
+def test_import_errors_read_in_every_language(store: Store, lang: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        store.import_bytes(b"")
+    assert caught.value.text(lang) == expected
+
+
+def test_a_nested_problem_is_named_in_the_readers_language(store: Store, saved: Workspace) -> None:
+    with pytest.raises(InputError) as caught:
+        store.save(replace(saved, capacity={"leads": float("nan")}), expected_revision=1)
+    assert str(caught.value) == (
+        "The workspace ‘Nordlys Varme’: the capacity for leads is not a finite number."
+    )
+    assert caught.value.text("da") == (
+        "Arbejdsområdet ‘Nordlys Varme’: kapaciteten for leads er ikke et endeligt tal."
+    )
