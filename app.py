@@ -58,17 +58,17 @@ page = st.navigation(
 
 with st.sidebar:
     st.markdown("### :material/explore: KPI Kompas")
-    lang.picker(key=lang.LANG, currency_key=lang.CURRENCY)
+    lang.picker(key=lang.LANG_PICK, currency_key=lang.CURRENCY_PICK)
     workspace.picker(key="kk_ws_pick")
     files = session.files()
     active = session.active_file()
     if active is None:
-        st.caption("No data yet. Upload a spreadsheet on the Data page.")
+        st.caption(t("app.no_data"))
     else:
         if len(files) > 1:
             widgets.dataset_picker(key="kk_dataset_pick")
         else:
-            st.caption(f"Dataset: **{active.name}**")
+            st.caption(t("app.dataset", name=active.name))
         kind = widgets.period_kind()
         v = loaders.view(active)
         if isinstance(v, loaders.TableView):
@@ -76,10 +76,7 @@ with st.sidebar:
             if not isinstance(kf, loaders.Failure):
                 widgets.period_at(kf, dataset=active.key)
         if active.sample:
-            st.caption(
-                "You are looking at the sample workspace of a made-up Danish solar installer. "
-                "Upload your own spreadsheet on the Data page."
-            )
+            st.caption(t("app.sample_note"))
 
 workspace.sync_view()
 workspace.show_problem()

@@ -61,8 +61,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
+from babel.numbers import format_decimal, format_percent
 
-from kpi_core.i18n import format_value
+from kpi_core.i18n import LOCALES, join_words, t
 from kpi_core.issues import InputError
 
 Outcome = Literal["control", "better", "worse", "no_clear_difference", "too_few"]
@@ -122,7 +123,7 @@ def normal_quantile(p: float) -> float:
     0.841621233573
     """
     if not 0.0 < p < 1.0:
-        raise InputError(f"A probability must lie strictly between 0 and 1 (got {p}).")
+        raise InputError.of("abtest.error.probability", p=str(p))
     q = p - 0.5
     if abs(q) <= 0.425:
         r = 0.180625 - q * q
@@ -230,15 +231,15 @@ def _poly(x: float, coefficients: Sequence[float]) -> float:
 
 def _whole(value: object, what: str, name: str) -> int:
     if isinstance(value, bool):
-        raise InputError(f"Variant ‘{name}’: {what} must be a whole number (got {value}).")
+        raise InputError.of(f"abtest.error.not_whole.{what}", name=name, value=str(value))
     if isinstance(value, int):
         out = value
     elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
         out = int(value)
     else:
-        raise InputError(f"Variant ‘{name}’: {what} must be a whole number (got {value!r}).")
+        raise InputError.of(f"abtest.error.not_whole.{what}", name=name, value=repr(value))
     if out < 0:
-        raise InputError(f"Variant ‘{name}’: {what} cannot be negative (got {out}).")
+        raise InputError.of(f"abtest.error.negative.{what}", name=name, value=str(out))
     return out
 
 
@@ -272,15 +273,18 @@ class Variant:
     def __post_init__(self) -> None:
         name = str(self.name).strip()
         if not name:
-            raise InputError("Every variant needs a name (such as ‘A’ or ‘New headline’).")
+            raise InputError.of("abtest.error.no_name")
         object.__setattr__(self, "name", name)
         visitors = _whole(self.visitors, "visitors", name)
         conversions = _whole(self.conversions, "conversions", name)
         if visitors == 0:
-            raise InputError(f"Variant ‘{name}’ has no visitors; there is nothing to compare yet.")
+            raise InputError.of("abtest.error.no_visitors", name=name)
         if conversions > visitors:
-            raise InputError(
-                f"Variant ‘{name}’ has more conversions ({conversions}) than visitors ({visitors})."
+            raise InputError.of(
+                "abtest.error.too_many_conversions",
+                name=name,
+                conversions=str(conversions),
+                visitors=str(visitors),
             )
         object.__setattr__(self, "visitors", visitors)
         object.__setattr__(self, "conversions", conversions)
@@ -289,9 +293,6 @@ class Variant:
     def rate(self) -> float:
         """Conversions per visitor, in [0, 1]."""
         return self.conversions / self.visitors
-
-
-_FORM = "NAME:VISITORS:CONVERSIONS, such as ‘B:1200:58’"
 
 
 def parse_variant(text: str) -> Variant:
@@ -317,15 +318,14 @@ def parse_variant(text: str) -> Variant:
     """  # noqa: E501
     parts = str(text).rsplit(":", 2)
     if len(parts) != 3 or not parts[0].strip():
-        raise InputError(f"Cannot read the variant ‘{text}’: expected {_FORM}.")
+        raise InputError.of("abtest.error.unreadable", text=str(text))
     name, *numbers = parts
     values = []
     for label, raw in zip(("visitors", "conversions"), numbers, strict=True):
         cleaned = re.sub(r"[\s_\u00a0\u202f]", "", raw)
         if not cleaned.isdigit():
-            raise InputError(
-                f"Cannot read the variant ‘{text}’: {label} ‘{raw.strip()}’ is not a whole "
-                f"number; expected {_FORM}."
+            raise InputError.of(
+                f"abtest.error.unreadable_number.{label}", text=str(text), raw=raw.strip()
             )
         values.append(int(cleaned))
     return Variant(name.strip(), values[0], values[1])
@@ -383,10 +383,7 @@ def variants_from_frame(frame: pl.DataFrame) -> list[Variant]:
     missing = [role for role in ("name", "visitors", "conversions") if role not in found]
     if missing:
         have = ", ".join(f"‘{c}’" for c in frame.columns)
-        raise InputError(
-            f"Cannot find the {' and '.join(missing)} column in the A/B table (it has {have}); "
-            "it needs one row per variant with a name, visitors and conversions."
-        )
+        raise InputError.of(f"abtest.error.no_column.{missing[0]}", have=have)
     out = []
     for row in frame.select(found["name"], found["visitors"], found["conversions"]).iter_rows():
         name, visitors, conversions = row
@@ -394,7 +391,7 @@ def variants_from_frame(frame: pl.DataFrame) -> list[Variant]:
             continue
         label = str(name) if name is not None else "?"
         if visitors is None or conversions is None:
-            raise InputError(f"Variant ‘{label}’ is missing its visitors or conversions.")
+            raise InputError.of("abtest.error.incomplete_row", name=label)
         out.append(Variant(label, visitors, conversions))
     return out
 
@@ -405,8 +402,9 @@ def variants_from_frame(frame: pl.DataFrame) -> list[Variant]:
 
 
 def _check_rate(value: float, what: str) -> None:
+    """``what``: ``baseline`` or ``other`` (conversion rate)."""
     if not (isinstance(value, int | float) and 0.0 < value < 1.0):
-        raise InputError(f"The {what} must be a share strictly between 0 and 1 (got {value}).")
+        raise InputError.of(f"abtest.error.rate.{what}", value=str(value))
 
 
 def _required_n(p1: float, p2: float, alpha: float, power: float) -> float:
@@ -468,17 +466,19 @@ def sample_size(
     >>> sample_size(0.10, 0.02, relative=False)
     3841
     """
-    _check_rate(baseline_rate, "baseline conversion rate")
-    for value, what in ((alpha, "significance level (alpha)"), (power, "power")):
+    _check_rate(baseline_rate, "baseline")
+    for value, what in ((alpha, "alpha"), (power, "power")):
         if not 0.0 < value < 1.0:
-            raise InputError(f"The {what} must lie strictly between 0 and 1 (got {value}).")
+            raise InputError.of(f"abtest.error.between.{what}", value=str(value))
     if lift == 0:
-        raise InputError("A lift of 0 cannot be detected; give the smallest change worth finding.")
+        raise InputError.of("abtest.error.zero_lift")
     target = baseline_rate * (1.0 + lift) if relative else baseline_rate + lift
     if not 0.0 < target < 1.0:
-        raise InputError(
-            f"A {'relative ' if relative else ''}lift of {lift:+g} on a rate of "
-            f"{baseline_rate:g} gives {target:g}, which is not a rate between 0 and 1."
+        raise InputError.of(
+            f"abtest.error.lift_{'relative' if relative else 'absolute'}",
+            lift=f"{lift:+g}",
+            rate=f"{baseline_rate:g}",
+            target=f"{target:g}",
         )
     return math.ceil(_required_n(baseline_rate, target, alpha, power) - 1e-9)
 
@@ -494,8 +494,8 @@ def detection_power(
     >>> round(detection_power(0.50, 0.75, 50), 3)
     0.74
     """
-    _check_rate(baseline_rate, "baseline conversion rate")
-    _check_rate(other_rate, "other conversion rate")
+    _check_rate(baseline_rate, "baseline")
+    _check_rate(other_rate, "other")
     if visitors <= 0:
         return 0.0
     mean = (baseline_rate + other_rate) / 2.0
@@ -568,38 +568,53 @@ _TABLE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _pct(rate: float) -> str:
+def _loc(locale: str) -> str:
+    return LOCALES.get(locale, LOCALES["en"])
+
+
+def _pct(rate: float, locale: str = "en") -> str:
     """``12.5%``; rates under 10 % with two decimals (``1.11%``), where one hides differences."""
-    if rate == 0 or rate >= 0.1:
-        return format_value(rate, "percent")
-    return f"{rate:.2%}"
+    digits = "0" if rate == 0 or rate >= 0.1 else "00"
+    pattern = f"#,##0.{digits}%" if locale == "en" else f"#,##0.{digits}\u00a0%"
+    return format_percent(rate, format=pattern, locale=_loc(locale))
 
 
-def _pp(diff_pp: float, decimals: int | None = None) -> str:
+def _pp(diff_pp: float, decimals: int | None = None, *, locale: str = "en") -> str:
     """``+1.2 pp``; under one point with two decimals (``−0.01 pp``)."""
     if decimals is None:
         decimals = 1 if abs(diff_pp) >= 0.995 else 2
     shown = round(diff_pp, decimals)
-    if shown == 0:
-        return f"±{0:.{decimals}f} pp"
-    return f"{'+' if shown > 0 else '−'}{abs(shown):.{decimals}f} pp"
+    sign = "±" if shown == 0 else ("+" if shown > 0 else "−")
+    number = format_decimal(abs(shown), format="0." + "0" * decimals, locale=_loc(locale))
+    return sign + t("common.pp", locale=locale, value=number)
 
 
-def _level(confidence: float) -> str:
+def _whole_percent(share: float, locale: str = "en") -> str:
+    """``20%`` in English, ``20 %`` in the Nordic languages; ``+50%`` with ``signed``."""
+    pattern = "#,##0%" if locale == "en" else "#,##0\u00a0%"
+    return format_percent(share, format=pattern, locale=_loc(locale))
+
+
+def _level(confidence: float, locale: str = "en") -> str:
     """``95 %``, ``97.5 %``."""
-    return f"{confidence * 100:.4g} %"
+    number = format_decimal(float(f"{confidence * 100:.4g}"), format="0.##", locale=_loc(locale))
+    return f"{number} %" if locale == "en" else f"{number}\u00a0%"
 
 
-def _p_text(p: float) -> str:
+def _decimal(x: float, locale: str = "en") -> str:
+    """``0.025`` (``0,025`` in Danish): a level as the language writes it."""
+    return format_decimal(float(f"{x:.3g}"), format="0.######", locale=_loc(locale))
+
+
+def _p_text(p: float, locale: str = "en") -> str:
     if p < 0.001:
-        return "p < 0.001"
-    if p < 0.01:
-        return f"p = {p:.3f}"
-    return f"p = {p:.2f}"
+        return f"p < {format_decimal(0.001, format='0.000', locale=_loc(locale))}"
+    shown = format_decimal(p, format="0.000" if p < 0.01 else "0.00", locale=_loc(locale))
+    return f"p = {shown}"
 
 
-def _count(n: int) -> str:
-    return f"{n:,}"
+def _count(n: int, locale: str = "en") -> str:
+    return format_decimal(n, format="#,##0", locale=_loc(locale))
 
 
 @dataclass(frozen=True)
@@ -616,20 +631,36 @@ class _Comparison:
     verdict: str
 
 
-def _thin_reason(c: Variant, v: Variant) -> str:
+def _thin_reason(c: Variant, v: Variant, locale: str = "en") -> str:
     """Which group fails the 10-and-10 rule, in words: ``B has only 3 conversions``."""
     parts = []
     for g in (v, c):
         misses = g.visitors - g.conversions
         if g.conversions == 0:
-            parts.append(f"{g.name} has no conversions yet (0 of {_count(g.visitors)} visitors)")
+            parts.append(
+                t(
+                    "abtest.reason.no_conversions",
+                    locale=locale,
+                    name=g.name,
+                    visitors=_count(g.visitors, locale),
+                )
+            )
         elif g.conversions < MIN_EVENTS:
-            parts.append(f"{g.name} has only {g.conversions} conversions")
+            parts.append(
+                t("abtest.reason.few_conversions", locale=locale, count=g.conversions, name=g.name)
+            )
         if 0 < misses < MIN_EVENTS:
-            parts.append(f"only {misses} of {g.name}'s visitors did not convert")
+            parts.append(t("abtest.reason.few_misses", locale=locale, count=misses, name=g.name))
         elif misses == 0:
-            parts.append(f"every one of {g.name}'s {_count(g.visitors)} visitors converted")
-    return " and ".join(parts)
+            parts.append(
+                t(
+                    "abtest.reason.all_converted",
+                    locale=locale,
+                    name=g.name,
+                    visitors=_count(g.visitors, locale),
+                )
+            )
+    return join_words(parts, locale=locale)
 
 
 def _visitors_for_events(g: Variant) -> tuple[int, bool]:
@@ -674,7 +705,7 @@ def _more_for_thin(c: Variant, v: Variant, alpha: float) -> tuple[int, bool]:
     return max(more, 1), at_least
 
 
-def _compare_one(c: Variant, v: Variant, alpha: float, k: int) -> _Comparison:
+def _compare_one(c: Variant, v: Variant, alpha: float, k: int, locale: str = "en") -> _Comparison:
     pc, pv = c.rate, v.rate
     diff = pv - pc
     se_unpooled = math.sqrt(pc * (1 - pc) / c.visitors + pv * (1 - pv) / v.visitors)
@@ -686,8 +717,9 @@ def _compare_one(c: Variant, v: Variant, alpha: float, k: int) -> _Comparison:
     p = _two_sided_p(z) if se_pooled > 0 else 1.0
     lift = diff / pc if pc > 0 else None
     significant = p < alpha
-    so_far = f"{_pct(pv)} vs {_pct(pc)}, {_p_text(p)}"
-    level = f", below the {alpha:.3g} needed with {k} variants" if k > 2 else ""
+    names = {"variant": v.name, "control": c.name}
+    rates = {"variant_rate": _pct(pv, locale), "control_rate": _pct(pc, locale)}
+    so_far = t("abtest.so_far", locale=locale, p=_p_text(p, locale), **rates)
     enough = min(
         c.conversions, c.visitors - c.conversions, v.conversions, v.visitors - v.conversions
     )
@@ -695,20 +727,31 @@ def _compare_one(c: Variant, v: Variant, alpha: float, k: int) -> _Comparison:
     if enough < MIN_EVENTS:
         outcome: Outcome = "too_few"
         more, at_least = _more_for_thin(c, v, alpha)
-        reason = _thin_reason(c, v)
-        verdict = (
-            f"Too few visitors to tell {v.name} from {c.name} yet; "
-            f"{'at least' if at_least else 'about'} {_count(more)} more per variant needed. "
-            f"{reason[:1].upper()}{reason[1:]}, and a fair comparison needs at least "
-            f"{MIN_EVENTS} conversions and {MIN_EVENTS} non-conversions in each "
-            f"(so far {so_far})."
+        reason = _thin_reason(c, v, locale)
+        verdict = t(
+            "abtest.verdict.too_few_at_least" if at_least else "abtest.verdict.too_few_about",
+            locale=locale,
+            more=_count(more, locale),
+            reason=reason[:1].upper() + reason[1:],
+            minimum=MIN_EVENTS,
+            so_far=so_far,
+            **names,
         )
     elif significant:
         outcome = "better" if diff > 0 else "worse"
-        lift_text = f", lift {lift:+.0%}" if lift is not None else ""
-        verdict = (
-            f"{v.name} converts {outcome} than {c.name} ({_pct(pv)} vs {_pct(pc)}, "
-            f"{_pp(diff * 100)}{lift_text}, {_p_text(p)}{level})."
+        lift_text = (
+            "–" if lift is None else ("+" if lift >= 0 else "−") + _whole_percent(abs(lift), locale)
+        )
+        verdict = t(
+            f"abtest.verdict.{outcome}{'_strict' if k > 2 else ''}",
+            locale=locale,
+            diff=_pp(diff * 100, locale=locale),
+            lift=lift_text,
+            p=_p_text(p, locale),
+            alpha=_decimal(alpha, locale),
+            k=k,
+            **names,
+            **rates,
         )
     else:
         current = min(c.visitors, v.visitors)
@@ -717,19 +760,26 @@ def _compare_one(c: Variant, v: Variant, alpha: float, k: int) -> _Comparison:
             outcome = "too_few"
             more = max(math.ceil(needed) - current, 1)
             chance = detection_power(pc, pv, current, alpha=alpha)
-            verdict = (
-                f"Too few visitors to tell {v.name} from {c.name} yet; about {_count(more)} more "
-                f"per variant needed to tell whether a difference this size ({_pp(diff * 100)}) "
-                f"is real (so far {so_far}; with today's visitors a real difference this size "
-                f"would show up only {chance:.0%} of the time)."
+            verdict = t(
+                "abtest.verdict.too_few_power",
+                locale=locale,
+                more=_count(more, locale),
+                diff=_pp(diff * 100, locale=locale),
+                so_far=so_far,
+                chance=_whole_percent(chance, locale),
+                **names,
             )
         else:
             outcome = "no_clear_difference"
             decimals = 1 if max(abs(low), abs(high)) * 100 >= 0.995 else 2
-            verdict = (
-                f"No clear difference yet between {v.name} and {c.name} ({so_far}); the "
-                f"difference is likely between {_pp(low * 100, decimals)} and "
-                f"{_pp(high * 100, decimals)} ({_level(1 - alpha)} interval)."
+            verdict = t(
+                "abtest.verdict.no_clear_difference",
+                locale=locale,
+                so_far=so_far,
+                low=_pp(low * 100, decimals, locale=locale),
+                high=_pp(high * 100, decimals, locale=locale),
+                level=_level(1 - alpha, locale),
+                **names,
             )
     return _Comparison(
         diff * 100,
@@ -746,7 +796,11 @@ def _compare_one(c: Variant, v: Variant, alpha: float, k: int) -> _Comparison:
 
 
 def compare(
-    variants: Sequence[Variant], *, control: str | None = None, alpha: float = 0.05
+    variants: Sequence[Variant],
+    *,
+    control: str | None = None,
+    alpha: float = 0.05,
+    locale: str = "en",
 ) -> ABResult:
     """Compare every variant with the control; see the module notes for the rules.
 
@@ -759,6 +813,8 @@ def compare(
     alpha
         The overall two-sided significance level (Bonferroni-split over the
         comparisons when there are more than two variants).
+    locale
+        The language of the verdicts and sentences (and of the numbers in them).
 
     Raises
     ------
@@ -774,14 +830,14 @@ def compare(
     """
     variants = list(variants)
     if len(variants) < 2:
-        raise InputError("An A/B test needs at least two variants to compare.")
+        raise InputError.of("abtest.error.two_variants")
     if not 0.0 < alpha < 1.0:
-        raise InputError(f"The significance level must lie strictly between 0 and 1 (got {alpha}).")
+        raise InputError.of("abtest.error.between.alpha", value=str(alpha))
     seen: dict[str, str] = {}
     for v in variants:
         key = v.name.casefold()
         if key in seen:
-            raise InputError(f"Two variants are called ‘{v.name}’; give each its own name.")
+            raise InputError.of("abtest.error.same_name", name=v.name)
         seen[key] = v.name
     if control is None:
         base = variants[0]
@@ -789,7 +845,7 @@ def compare(
         matches = [v for v in variants if v.name.casefold() == control.strip().casefold()]
         if not matches:
             names = ", ".join(f"‘{v.name}’" for v in variants)
-            raise InputError(f"There is no variant called ‘{control}’ to compare with ({names}).")
+            raise InputError.of("abtest.error.no_control", control=control, names=names)
         base = matches[0]
     k = len(variants)
     adjusted = alpha / (k - 1)
@@ -803,9 +859,10 @@ def compare(
             "rate": v.rate,
         }
         if v is base:
-            row |= {"outcome": "control", "verdict": f"{v.name} is the control."}
+            verdict = t("abtest.verdict.control", locale=locale, name=v.name)
+            row |= {"outcome": "control", "verdict": verdict}
         else:
-            cmp = _compare_one(base, v, adjusted, k)
+            cmp = _compare_one(base, v, adjusted, k, locale)
             row |= {
                 "diff": cmp.diff,
                 "diff_low": cmp.low,
@@ -822,9 +879,14 @@ def compare(
         rows.append(row)
     if k > 2:
         sentences.append(
-            f"With {k} variants each is compared with {base.name} at a stricter level "
-            f"(p below {adjusted:.3g} instead of {alpha:g}, the Bonferroni correction), so that "
-            "testing several at once does not make a false winner more likely."
+            t(
+                "abtest.bonferroni",
+                locale=locale,
+                k=k,
+                control=base.name,
+                adjusted=_decimal(adjusted, locale),
+                alpha=_decimal(alpha, locale),
+            )
         )
     table = pl.DataFrame(
         [{col: row.get(col) for col in _TABLE_SCHEMA} for row in rows], schema=_TABLE_SCHEMA

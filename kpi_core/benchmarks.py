@@ -29,8 +29,10 @@ from pathlib import Path
 
 import polars as pl
 
+from kpi_core import i18n
 from kpi_core.catalogue import KPIS, Kpi
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import format_number, has, t
+from kpi_core.issues import InputError, Issue, issue
 
 DATA_FILE = Path(__file__).parent / "data" / "benchmarks.csv"
 
@@ -45,10 +47,14 @@ _HIGH = ("high", "p75")
 GENERIC_INDUSTRY = "All industries"
 COMPETITOR_PREFIX = "competitor:"
 
-#: KPIs for which no citable figure was found (see the CSV header note).
+#: KPIs for which no citable figure was found (see the CSV header note), in English;
+#: :func:`not_found_text` says it in any language.
 NOT_FOUND: dict[str, str] = {
-    "lead_to_customer": "No citable lead-to-customer rate was found; no benchmark is shown.",
+    "lead_to_customer": t("benchmarks.not_found.lead_to_customer"),
 }
+#: Columns of the table whose texts we wrote (not the citation): shown through
+#: :func:`data_text`, which looks them up in the catalogue.
+TRANSLATED_COLUMNS: tuple[str, ...] = ("industry", "channel", "region", "definition")
 
 _BAND_SCHEMA: dict[str, pl.DataType] = {
     "kpi_id": pl.String(),
@@ -81,13 +87,51 @@ def load_builtin() -> pl.DataFrame:
     return pl.read_csv(DATA_FILE, schema=schema, comment_prefix="#", encoding="utf8")
 
 
-def validate_rows(frame: pl.DataFrame) -> list[Issue]:
+def _slug(text: str) -> str:
+    """``"Animals & Pets"`` -> ``"animals_pets"``: a catalogue key part from a table text."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def data_text(column: str, value: str | None, *, locale: str = "en") -> str:
+    """A text of the benchmark table (industry, channel, region, definition) in ``locale``.
+
+    The built-in table's texts are in the catalogue under ``benchmarks.<column>.<slug>``;
+    a text we do not know (a user's own industry, "Solar installers (DK)") is shown as
+    typed. Citations (source name, URL, period) are never translated.
+
+    >>> data_text("industry", "Real Estate", locale="da")
+    'Ejendomme'
+    """
+    if not value or column not in _DATA_KEYS:
+        return value or ""
+    slug = _slug(value)
+    return _DATA_KEYS[column](slug, locale) if has(f"{_DATA_PREFIX[column]}{slug}") else value
+
+
+_DATA_KEYS = {
+    "industry": lambda slug, loc: t(f"benchmarks.industry.{slug}", locale=loc),
+    "channel": lambda slug, loc: t(f"benchmarks.channel.{slug}", locale=loc),
+    "region": lambda slug, loc: t(f"benchmarks.region.{slug}", locale=loc),
+    "definition": lambda slug, loc: t(f"benchmarks.definition.{slug}", locale=loc),
+}
+_DATA_PREFIX = {column: f"benchmarks.{column}." for column in _DATA_KEYS}
+
+
+def not_found_text(kpi_id: str, *, locale: str = "en") -> str:
+    """Why ``kpi_id`` has no benchmark, in ``locale``; ``""`` for a KPI not in :data:`NOT_FOUND`."""
+    return t(f"benchmarks.not_found.{kpi_id}", locale=locale) if kpi_id in NOT_FOUND else ""
+
+
+def validate_rows(frame: pl.DataFrame, *, locale: str = "en") -> list[Issue]:
     """Check benchmark rows: provenance, catalogue KPI, unit, range, statistic.
 
     Parameters
     ----------
     frame
         Rows shaped like :func:`load_builtin`'s result.
+    locale
+        The language of the examples (``row 2``) and KPI names; the messages
+        themselves read in any language through :meth:`Issue.text`.
 
     Returns
     -------
@@ -97,35 +141,45 @@ def validate_rows(frame: pl.DataFrame) -> list[Issue]:
     """
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        return [Issue("error", "", f"The benchmark table lacks columns: {', '.join(missing)}.")]
+        return [issue("error", "", "benchmarks.invalid.columns", columns=", ".join(missing))]
     issues: list[Issue] = []
     for number, row in enumerate(frame.iter_rows(named=True), start=1):
         kpi_id = row["kpi_id"] or ""
-        where = (f"row {number}",)
+        where = (t("benchmarks.invalid.where", locale=locale, row=str(number)),)
 
-        def add(message: str, kpi_id: str = kpi_id, where: tuple[str, ...] = where) -> None:
-            issues.append(Issue("error", kpi_id, message, where, 1))
+        def add(problem: Issue) -> None:
+            issues.append(problem)
 
+        at = {"examples": where, "count": 1, "row": str(number)}
         if not (row["source_name"] or "").strip():
-            add(f"Benchmark row {number} has no source name.")
+            add(issue("error", kpi_id, "benchmarks.invalid.no_source", **at))
         url = (row["source_url"] or "").strip()
         if not url.startswith(("http://", "https://")):
-            add(f"Benchmark row {number} has no source URL.")
+            add(issue("error", kpi_id, "benchmarks.invalid.no_url", **at))
         if row["statistic"] not in STATISTICS:
-            add(f"Benchmark row {number} has an unknown statistic ‘{row['statistic']}’.")
+            statistic = str(row["statistic"])
+            add(issue("error", kpi_id, "benchmarks.invalid.statistic", statistic=statistic, **at))
         value = row["value"]
         if value is None or not math.isfinite(value):
-            add(f"Benchmark row {number} has no value.")
+            add(issue("error", kpi_id, "benchmarks.invalid.no_value", **at))
         k = KPIS.get(kpi_id)
         if k is None:
-            add(f"Benchmark row {number} names ‘{kpi_id}’, which is not a KPI in the catalogue.")
+            add(issue("error", kpi_id, "benchmarks.invalid.kpi", kpi=kpi_id, **at))
             continue
+        name = k.label(locale)
         if row["unit"] != k.unit:
-            add(f"Benchmark row {number} for {k.name} has unit ‘{row['unit']}’, not ‘{k.unit}’.")
+            add(
+                issue("error", kpi_id, "benchmarks.invalid.unit", name=name,
+                      unit=str(row["unit"]), expected=k.unit, **at)
+            )  # fmt: skip
         if k.unit == "percent" and value is not None and not 0 <= value <= 1:
-            add(f"Benchmark row {number} for {k.name} is not a share between 0 and 1: {value}.")
+            add(
+                issue(
+                    "error", kpi_id, "benchmarks.invalid.share", name=name, value=str(value), **at
+                )
+            )
         if k.unit == "currency" and not (row["currency"] or "").strip():
-            add(f"Benchmark row {number} for {k.name} is money without a currency.")
+            add(issue("error", kpi_id, "benchmarks.invalid.currency", name=name, **at))
     return issues
 
 
@@ -250,22 +304,25 @@ def competitors_long(
     """
     missing = [c for c in (name_column, *kpi_columns) if c not in frame.columns]
     if missing:
-        raise InputError(
-            f"The competitor sheet has no column {', '.join(f'‘{c}’' for c in missing)}.",
-            hint=f"Columns found: {', '.join(frame.columns)}.",
+        raise InputError.of(
+            "benchmarks.error.no_column",
+            columns=", ".join(f"‘{c}’" for c in missing),
+            found=", ".join(frame.columns),
         )
     unknown = [k for k in kpi_columns.values() if k not in KPIS]
     if unknown:
-        raise InputError(f"Unknown KPI {', '.join(unknown)}.", hint=f"Valid: {', '.join(KPIS)}.")
+        raise InputError.of(
+            "benchmarks.error.unknown_kpi", kpis=", ".join(unknown), valid=", ".join(KPIS)
+        )
     for column in kpi_columns:
         if not (frame[column].dtype.is_numeric() or frame[column].dtype == pl.Null):
-            raise InputError(f"Column ‘{column}’ of the competitor sheet does not hold numbers.")
+            raise InputError.of("benchmarks.error.not_numbers", column=column)
     named = frame.with_columns(pl.col(name_column).cast(pl.String).str.strip_chars()).filter(
         pl.col(name_column).is_not_null() & (pl.col(name_column) != "")
     )
     dupes = named[name_column].filter(named[name_column].is_duplicated()).unique().to_list()
     if dupes:
-        raise InputError(f"The competitor sheet names {', '.join(sorted(dupes))} more than once.")
+        raise InputError.of("benchmarks.error.twice", names=", ".join(sorted(dupes)))
     parts = [
         named.select(
             pl.col(name_column).alias("competitor"),
@@ -319,8 +376,11 @@ def compare(
     competitors: pl.DataFrame | None = None,
     bands: pl.DataFrame | None = None,
     currency: str | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Compare our KPI values with competitors and benchmark bands.
+
+    ``name`` and ``note`` are worded in ``locale``.
 
     Parameters
     ----------
@@ -352,7 +412,9 @@ def compare(
     """
     unknown = [k for k in ours if k not in KPIS]
     if unknown:
-        raise InputError(f"Unknown KPI {', '.join(unknown)}.", hint=f"Valid: {', '.join(KPIS)}.")
+        raise InputError.of(
+            "benchmarks.error.unknown_kpi", kpis=", ".join(unknown), valid=", ".join(KPIS)
+        )
     names: list[str] = []
     comp: dict[tuple[str, str], float | None] = {}
     if competitors is not None:
@@ -380,13 +442,11 @@ def compare(
         comparable = bool(b)
         if b and k.unit == "currency" and (currency or "").upper() != (b["currency"] or "").upper():
             comparable = False
-            note = (
-                f"Benchmark is in {b['currency']}; set your currency to {b['currency']} to compare."
-            )
+            note = t("benchmarks.note.currency", locale=locale, currency=b["currency"])
         records.append(
             {
                 "kpi_id": kpi_id,
-                "name": k.name,
+                "name": k.label(locale),
                 "unit": k.unit,
                 "direction": k.direction,
                 "value": value,
@@ -427,23 +487,41 @@ def _label(name: str) -> str:
     return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
-def format_value(value: float, unit: str, *, currency: str | None = None) -> str:
-    """``0.052`` → ``"5.2%"``, ``4.1`` → ``"4.10 kr."`` (with ``currency="kr."``)."""
+def format_value(
+    value: float, unit: str, *, currency: str | None = None, locale: str = "en"
+) -> str:
+    """``0.052`` → ``"5.2%"``, ``4.1`` → ``"4.10 kr."`` (with ``currency="kr."``).
+
+    A currency code the app knows (``"DKK"``, ``"USD"``) is written the locale's way
+    (:func:`kpi_core.i18n.format_value`); any other ``currency`` is put after the amount.
+    Numbers use the locale's separators (``5,2 %`` in Danish).
+    """
+    loc = i18n.LOCALES.get(locale, "en_GB")
     if unit == "percent":
-        return f"{value * 100:.1f}%"
+        return i18n.format_value(value, "percent", locale=locale)
     if unit == "currency":
-        return f"{value:,.2f}" + (f" {currency}" if currency else "")
+        if currency in i18n.CURRENCIES or currency == "USD":
+            return i18n.format_value(value, "currency", locale=locale, currency=currency)
+        amount = format_number(value, locale=locale, digits=2)
+        return amount + (f" {currency}" if currency else "")
     if unit == "multiple":
-        return f"{value:.1f}×"
-    return f"{value:,.0f}"
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="0.0", locale=loc) + "×"
+    return format_number(value, locale=locale)
 
 
-def _gap_words(gap: float, unit: str) -> str:
-    return f"{abs(gap):.1f} percentage points" if unit == "percent" else f"{abs(gap) * 100:.0f}%"
+def _pct(x: float, locale: str) -> str:
+    """A share as whole per cent the locale's way: ``25%``, ``25 %``."""
+    from babel.numbers import format_percent
+
+    return format_percent(x, locale=i18n.LOCALES.get(locale, "en_GB"))
 
 
-def summary(comparison: pl.DataFrame, *, currency: str | None = None) -> list[str]:
-    """Plain sentences about a :func:`compare` result.
+def summary(
+    comparison: pl.DataFrame, *, currency: str | None = None, locale: str = "en"
+) -> list[str]:
+    """Plain sentences about a :func:`compare` result, in ``locale``.
 
     One sentence per ranked KPI with competitors, one per KPI placed in a
     benchmark band, then which benchmark gap is largest (relative gaps and
@@ -455,43 +533,79 @@ def summary(comparison: pl.DataFrame, *, currency: str | None = None) -> list[st
     comparison
         Result of :func:`compare`.
     currency
-        Shown after money values, e.g. ``"kr."``.
+        The currency of our money values: a code (``"DKK"``) or a sign put after
+        the amount (``"kr."``).
     """
     out: list[str] = []
-    gaps: list[tuple[float, str, str]] = []
+    gaps: list[tuple[float, str, float, str]] = []
     for row in comparison.iter_rows(named=True):
         value, unit = row["value"], row["unit"]
         if value is None or row["direction"] == "neutral":
             continue
-        label = _label(row["name"])
-        shown = format_value(value, unit, currency=currency)
+        words = {
+            "kpi": _label(row["name"]),
+            "value": format_value(value, unit, currency=currency, locale=locale),
+        }
         n_comp = (row["of"] or 1) - 1
         if row["rank"] is not None and n_comp > 0:
             beaten = n_comp - (row["rank"] - 1) - _ties(row)
             if row["rank"] == 1 and beaten == n_comp:
-                out.append(f"You lead on {label} ({shown}): better than all {n_comp} competitors.")
+                out.append(t("benchmarks.summary.lead", locale=locale, count=n_comp, **words))
             elif row["rank"] == row["of"]:
-                out.append(f"You trail on {label} ({shown}): every competitor does better.")
+                out.append(t("benchmarks.summary.trail", locale=locale, **words))
             else:
                 out.append(
-                    f"Your {label} ({shown}) is better than {beaten} of {n_comp} competitors."
+                    t(
+                        "benchmarks.summary.middle",
+                        locale=locale,
+                        count=n_comp,
+                        beaten=beaten,
+                        **words,
+                    )
                 )
         position, gap = row["position"], row["gap_to_typical"]
         if position is not None:
             src = f"{row['source_name']}, {row['period']}" if row["period"] else row["source_name"]
-            phrase = position.replace("band", "the benchmark band")
-            out.append(f"Your {label} ({shown}) is {phrase} ({src}).")
+            out.append(
+                t(f"benchmarks.summary.{_POSITION[position]}", locale=locale, source=src, **words)
+            )
         if gap is not None:
             size = gap if unit == "percent" else gap * 100
-            gaps.append((size, label, _gap_words(gap, unit)))
+            gaps.append((size, words["kpi"], gap, unit))
     if gaps:
-        size, label, words = min(gaps)
+        size, label, gap, unit = min(gaps)
         if size < 0:
-            out.append(f"Your largest gap to a benchmark is {label}: {words} worse than typical.")
+            if unit == "percent":
+                points = format_number(abs(gap), locale=locale, digits=1)
+                out.append(
+                    t("benchmarks.summary.largest_gap_pp", locale=locale, kpi=label, points=points)
+                )
+            else:
+                out.append(
+                    t(
+                        "benchmarks.summary.largest_gap",
+                        locale=locale,
+                        kpi=label,
+                        percent=_pct(abs(gap), locale),
+                    )
+                )
         else:
             label = max(gaps)[1]
-            out.append(f"You are at or above the typical benchmark everywhere; most on {label}.")
+            out.append(t("benchmarks.summary.everywhere", locale=locale, kpi=label))
     return out
+
+
+#: The ``position`` id of a value worse than the published band.
+WORSE_THAN_BAND = "worse than band"
+#: ``position`` ids → the word used in keys (``benchmarks.position.worse``).
+_POSITION = {"worse than band": "worse", "within band": "within", "better than band": "better"}
+
+
+def position_text(position: str | None, *, locale: str = "en") -> str:
+    """A ``position`` id (``"worse than band"``) in ``locale``; ``""`` for none."""
+    if position not in _POSITION:
+        return ""
+    return t(f"benchmarks.position.{_POSITION[position]}", locale=locale)
 
 
 def _ties(row: dict) -> int:

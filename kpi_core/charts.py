@@ -11,8 +11,8 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
-from kpi_core.catalogue import Kpi
-from kpi_core.i18n import vega_locale
+from kpi_core.catalogue import STAGES, Kpi, stage_name
+from kpi_core.i18n import has, t, vega_locale
 
 #: Colours that read as "good", "bad" and "no opinion" for every KPI direction.
 GOOD, BAD, NEUTRAL, MUTED = "#2e7d32", "#c62828", "#1f5f8b", "#b0bec5"
@@ -33,7 +33,9 @@ def with_last_year(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     return frame.join(last_year, on="period_start", how="left", maintain_order="left")
 
 
-def trend_frame(kf: pl.DataFrame, kpi_id: str, *, selected: str) -> pl.DataFrame:
+def trend_frame(
+    kf: pl.DataFrame, kpi_id: str, *, selected: str, locale: str = "en"
+) -> pl.DataFrame:
     """Per-period values of one KPI with last year's value beside each period.
 
     Parameters
@@ -42,18 +44,22 @@ def trend_frame(kf: pl.DataFrame, kpi_id: str, *, selected: str) -> pl.DataFrame
         A :func:`kpi_core.compute.kpi_frame` (no ``by``).
     selected
         The period label to highlight.
+    locale
+        The language of the ``note`` ("partial period").
     """
     base = kf.select("period", "period_start", "complete", pl.col(kpi_id).alias("value"))
     return with_last_year(base, "value").with_columns(
         (pl.col("period") == selected).alias("selected"),
         pl.when(~pl.col("complete"))
-        .then(pl.lit("partial period"))
+        .then(pl.lit(t("chart.partial_period", locale=locale)))
         .otherwise(pl.lit(""))
         .alias("note"),
     )
 
 
-def trend_chart(frame: pl.DataFrame, *, kpi: Kpi, title: str | None = None) -> alt.Chart:
+def trend_chart(
+    frame: pl.DataFrame, *, kpi: Kpi, title: str | None = None, locale: str = "en"
+) -> alt.Chart:
     """A KPI over time: bars (or a line for rates), last year dashed, the chosen period marked.
 
     ``frame`` comes from :func:`trend_frame`.
@@ -62,11 +68,13 @@ def trend_chart(frame: pl.DataFrame, *, kpi: Kpi, title: str | None = None) -> a
     data = frame.with_columns(pl.col("period_start").cast(pl.Date))
     # Periods are bands, not instants: an ordinal axis gives each bar its month's width.
     x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
-    y_title = kpi.name
+    y_title = kpi.label(locale)
     tooltip = [
-        alt.Tooltip("period:N", title="Period"),
-        alt.Tooltip("value:Q", title=kpi.name, format=fmt),
-        alt.Tooltip("last_year:Q", title="Same period last year", format=fmt),
+        alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
+        alt.Tooltip("value:Q", title=y_title, format=fmt),
+        alt.Tooltip(
+            "last_year:Q", title=t("chart.same_period_last_year", locale=locale), format=fmt
+        ),
         alt.Tooltip("note:N", title=" "),
     ]
     base = alt.Chart(data).encode(x=x)
@@ -102,21 +110,24 @@ def sparkline_values(values: tuple[float | None, ...]) -> list[float | None]:
     return [None if v is None else float(v) for v in values]
 
 
-def coverage_chart(frame: pl.DataFrame) -> alt.Chart:
+def coverage_chart(frame: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """Rows and days with data per month, for checking that nothing is missing.
 
     ``frame`` has ``month`` (date) and ``rows`` columns.
     """
     data = frame.with_columns(pl.col("month").cast(pl.Date))
+    rows = t("chart.rows", locale=locale)
     return (
         alt.Chart(data)
         .mark_bar(color=NEUTRAL)
         .encode(
             x=alt.X("yearmonth(month):T", title=None, axis=alt.Axis(format="%b %Y")),
-            y=alt.Y("rows:Q", title="Rows"),
+            y=alt.Y("rows:Q", title=rows),
             tooltip=[
-                alt.Tooltip("yearmonth(month):T", title="Month", format="%B %Y"),
-                alt.Tooltip("rows:Q", title="Rows", format=","),
+                alt.Tooltip(
+                    "yearmonth(month):T", title=t("chart.month", locale=locale), format="%B %Y"
+                ),
+                alt.Tooltip("rows:Q", title=rows, format=","),
             ],
         )
         .properties(height=140)
@@ -139,12 +150,15 @@ def coverage_frame(data: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_STAGE_COLOURS = alt.Scale(
-    domain=["Awareness", "Engagement", "Conversion"], range=["#90caf9", "#1f5f8b", "#2e7d32"]
-)
+_STAGE_COLOURS = {"Awareness": "#90caf9", "Engagement": "#1f5f8b", "Conversion": "#2e7d32"}
 
 
-def funnel_chart(steps: pl.DataFrame) -> alt.Chart:
+def _vega_text(text: str) -> str:
+    """``text`` as a single-quoted Vega expression string."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def funnel_chart(steps: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """The funnel as horizontal bars, journey order top to bottom, coloured by stage.
 
     ``steps`` is ``Funnel.steps`` (or ``LeadSummary.funnel``) without ``by``. Bar
@@ -152,32 +166,49 @@ def funnel_chart(steps: pl.DataFrame) -> alt.Chart:
     magnitude, and a linear scale would hide every stage after the first.
     """
     order = steps["label"].to_list()
+    names = {s: stage_name(s, locale=locale) for s in STAGES}
     data = steps.select("label", "journey_stage", "count", "pct_of_previous", "pct_of_first")
-    # A log axis has no zero: bars start at 1 instead.
-    data = data.with_columns(pl.lit(1.0).alias("baseline"))
+    # A log axis has no zero: bars start at 1 instead. The legend shows stage names.
+    data = data.with_columns(
+        pl.lit(1.0).alias("baseline"),
+        pl.col("journey_stage").replace(names).alias("stage_name"),
+    )
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("count:Q", scale=alt.Scale(type="log"), title="Count (log scale)"),
+        x=alt.X("count:Q", scale=alt.Scale(type="log"), title=t("chart.count_log", locale=locale)),
+    )
+    # The label "1,234  (2.5% of previous)": the message with the rate filled in by Vega.
+    before, _, after = t("chart.of_previous", locale=locale, pct="\0").partition("\0")
+    of_previous = (
+        f"{_vega_text('  ' + before)} + format(datum.pct_of_previous, '.1%') + {_vega_text(after)}"
     )
     bars = base.mark_bar().encode(
         x2="baseline:Q",
         color=alt.Color(
-            "journey_stage:N",
-            scale=_STAGE_COLOURS,
+            "stage_name:N",
+            scale=alt.Scale(
+                domain=[names[s] for s in _STAGE_COLOURS], range=list(_STAGE_COLOURS.values())
+            ),
             title=None,
             legend=alt.Legend(orient="bottom", direction="horizontal"),
         ),
         tooltip=[
-            alt.Tooltip("label:N", title="Stage"),
-            alt.Tooltip("count:Q", title="Count", format=",.0f"),
-            alt.Tooltip("pct_of_previous:Q", title="% of previous step", format=".1%"),
-            alt.Tooltip("pct_of_first:Q", title="% of first step", format=".2%"),
+            alt.Tooltip("label:N", title=t("chart.stage", locale=locale)),
+            alt.Tooltip("count:Q", title=t("chart.count", locale=locale), format=",.0f"),
+            alt.Tooltip(
+                "pct_of_previous:Q",
+                title=t("chart.pct_of_previous_step", locale=locale),
+                format=".1%",
+            ),
+            alt.Tooltip(
+                "pct_of_first:Q", title=t("chart.pct_of_first_step", locale=locale), format=".2%"
+            ),
         ],
     )
     labels = (
         base.transform_calculate(
-            text="format(datum.count, ',.0f') + (isValid(datum.pct_of_previous) ? '  ('"
-            " + format(datum.pct_of_previous, '.1%') + ' of previous)' : '')"
+            text="format(datum.count, ',.0f') + (isValid(datum.pct_of_previous) ? "
+            f"{of_previous} : '')"
         )
         .mark_text(align="left", dx=4, color="#1b2631")
         .encode(text="text:N")
@@ -186,13 +217,16 @@ def funnel_chart(steps: pl.DataFrame) -> alt.Chart:
     return (bars + labels).properties(height=34 * len(order) + 110)
 
 
-def channel_steps_chart(steps: pl.DataFrame, *, by: str = "channel") -> alt.Chart:
+def channel_steps_chart(
+    steps: pl.DataFrame, *, by: str = "channel", locale: str = "en"
+) -> alt.Chart:
     """Each step's conversion per channel as a heat map, so the best channel per step shows.
 
     ``steps`` is ``Funnel.steps`` with ``by`` (long: one row per channel and stage).
     """
     data = steps.filter(pl.col("step").is_not_null())
     order = data.unique("step_label", maintain_order=True)["step_label"].to_list()
+    by_name = t(f"field.{by}", locale=locale) if has(f"field.{by}") else by.capitalize()
     base = alt.Chart(data).encode(
         x=alt.X(f"{by}:N", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("step_label:N", sort=order, title=None),
@@ -200,15 +234,17 @@ def channel_steps_chart(steps: pl.DataFrame, *, by: str = "channel") -> alt.Char
     cells = base.mark_rect().encode(
         color=alt.Color(
             "pct_of_previous:Q",
-            title="% of previous",
+            title=t("chart.pct_of_previous", locale=locale),
             scale=alt.Scale(scheme="blues"),
             legend=alt.Legend(format=".0%"),
         ),
         tooltip=[
-            alt.Tooltip(f"{by}:N", title=by.capitalize()),
-            alt.Tooltip("step_label:N", title="Step"),
-            alt.Tooltip("pct_of_previous:Q", title="Conversion", format=".1%"),
-            alt.Tooltip("count:Q", title="Reached", format=",.0f"),
+            alt.Tooltip(f"{by}:N", title=by_name),
+            alt.Tooltip("step_label:N", title=t("chart.step", locale=locale)),
+            alt.Tooltip(
+                "pct_of_previous:Q", title=t("chart.conversion", locale=locale), format=".1%"
+            ),
+            alt.Tooltip("count:Q", title=t("chart.reached", locale=locale), format=",.0f"),
         ],
     )
     text = base.mark_text(fontSize=12).encode(
@@ -220,7 +256,7 @@ def channel_steps_chart(steps: pl.DataFrame, *, by: str = "channel") -> alt.Char
     return (cells + text).properties(height=44 * len(order))
 
 
-def step_rate_chart(trend: pl.DataFrame, *, step: str) -> alt.Chart:
+def step_rate_chart(trend: pl.DataFrame, *, step: str, locale: str = "en") -> alt.Chart:
     """One step's conversion rate per period, with the same period last year dashed.
 
     ``trend`` is :func:`kpi_core.funnel.funnel_trend` (one row per step and period).
@@ -231,20 +267,27 @@ def step_rate_chart(trend: pl.DataFrame, *, step: str) -> alt.Chart:
     data = with_last_year(data, "rate")
     x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
     tooltip = [
-        alt.Tooltip("period:N", title="Period"),
-        alt.Tooltip("rate:Q", title="Rate", format=".1%"),
-        alt.Tooltip("vs_previous_pp:Q", title="vs period before (pp)", format="+.1f"),
-        alt.Tooltip("vs_last_year_pp:Q", title="vs last year (pp)", format="+.1f"),
+        alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
+        alt.Tooltip("rate:Q", title=t("chart.rate", locale=locale), format=".1%"),
+        alt.Tooltip(
+            "vs_previous_pp:Q", title=t("chart.vs_period_before_pp", locale=locale), format="+.1f"
+        ),
+        alt.Tooltip(
+            "vs_last_year_pp:Q", title=t("chart.vs_last_year_pp", locale=locale), format="+.1f"
+        ),
     ]
     base = alt.Chart(data).encode(x=x)
     line = base.mark_line(point=True, color=NEUTRAL).encode(
-        y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format=".0%")), tooltip=tooltip
+        y=alt.Y("rate:Q", title=t("chart.conversion", locale=locale), axis=alt.Axis(format=".0%")),
+        tooltip=tooltip,
     )
     previous = base.mark_line(strokeDash=[4, 3], color="#78909c").encode(y="last_year:Q")
     return (line + previous).properties(height=240)
 
 
-def time_to_convert_chart(histogram: pl.DataFrame, *, max_bins: int = 16) -> alt.Chart:
+def time_to_convert_chart(
+    histogram: pl.DataFrame, *, max_bins: int = 16, locale: str = "en"
+) -> alt.Chart:
     """How many days leads took to become customers, in bins (``LeadSummary.histogram``).
 
     The long tail past ``max_bins`` bins is folded into one last bar, so a few slow
@@ -258,7 +301,7 @@ def time_to_convert_chart(histogram: pl.DataFrame, *, max_bins: int = 16) -> alt
             {
                 "bin_start": [start],
                 "bin_end": [int(tail["bin_end"].max())],
-                "label": [f"{start}+ days"],
+                "label": [t("chart.days_plus", locale=locale, start=str(start))],
                 "count": [int(tail["count"].sum())],
                 "share": [float(tail["share"].sum())],
             },
@@ -266,58 +309,76 @@ def time_to_convert_chart(histogram: pl.DataFrame, *, max_bins: int = 16) -> alt
         )
         histogram = pl.concat([head.select(folded.columns), folded])
     order = histogram["label"].to_list()
+    customers = t("chart.customers", locale=locale)
     return (
         alt.Chart(histogram)
         .mark_bar(color=GOOD)
         .encode(
-            x=alt.X("label:N", sort=order, title="Days from lead to customer"),
-            y=alt.Y("count:Q", title="Customers"),
+            x=alt.X("label:N", sort=order, title=t("chart.days_to_customer", locale=locale)),
+            y=alt.Y("count:Q", title=customers),
             tooltip=[
-                alt.Tooltip("label:N", title="Days"),
-                alt.Tooltip("count:Q", title="Customers", format=","),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("label:N", title=t("chart.days", locale=locale)),
+                alt.Tooltip("count:Q", title=customers, format=","),
+                alt.Tooltip("share:Q", title=t("chart.share", locale=locale), format=".1%"),
             ],
         )
         .properties(height=220)
     )
 
 
-def cohort_chart(cohorts: pl.DataFrame) -> alt.Chart:
+def cohort_chart(cohorts: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """Lead-to-customer rate by the month leads came in; open cohorts drawn faded.
 
     ``cohorts`` is ``LeadSummary.cohorts``. An open cohort's rate is a floor, not a
     result: its leads have not had time to convert yet.
     """
+    settled, still_open = (t(k, locale=locale) for k in ("chart.settled", "chart.still_open"))
     data = cohorts.with_columns(
         pl.when(pl.col("is_open"))
-        .then(pl.lit("still open"))
-        .otherwise(pl.lit("settled"))
+        .then(pl.lit(still_open))
+        .otherwise(pl.lit(settled))
         .alias("status")
     )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("cohort:O", title="Month the leads came in", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("lead_to_customer:Q", title="Became customers", axis=alt.Axis(format=".0%")),
+            x=alt.X(
+                "cohort:O",
+                title=t("chart.cohort_month", locale=locale),
+                axis=alt.Axis(labelAngle=-45),
+            ),
+            y=alt.Y(
+                "lead_to_customer:Q",
+                title=t("chart.became_customers", locale=locale),
+                axis=alt.Axis(format=".0%"),
+            ),
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(domain=["settled", "still open"], range=[NEUTRAL, MUTED]),
+                scale=alt.Scale(domain=[settled, still_open], range=[NEUTRAL, MUTED]),
                 title=None,
             ),
             tooltip=[
-                alt.Tooltip("cohort:N", title="Cohort"),
-                alt.Tooltip("leads:Q", title="Leads", format=","),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
-                alt.Tooltip("lead_to_customer:Q", title="Lead → customer", format=".1%"),
-                alt.Tooltip("pending:Q", title="Still undecided", format=","),
+                alt.Tooltip("cohort:N", title=t("chart.cohort", locale=locale)),
+                alt.Tooltip("leads:Q", title=t("chart.leads", locale=locale), format=","),
+                alt.Tooltip("customers:Q", title=t("chart.customers", locale=locale), format=","),
+                alt.Tooltip(
+                    "lead_to_customer:Q",
+                    title=t("chart.lead_to_customer", locale=locale),
+                    format=".1%",
+                ),
+                alt.Tooltip(
+                    "pending:Q", title=t("chart.still_undecided", locale=locale), format=","
+                ),
             ],
         )
         .properties(height=240)
     )
 
 
-def indexed_chart(indexed: pl.DataFrame, *, names: dict[str, str], lagging: str) -> alt.Chart:
+def indexed_chart(
+    indexed: pl.DataFrame, *, names: dict[str, str], lagging: str, locale: str = "en"
+) -> alt.Chart:
     """Leading and lagging KPIs on one time axis, each indexed to 100 at the start.
 
     ``indexed`` is :func:`kpi_core.lead_lag.indexed`; the lagging KPI is drawn thick.
@@ -331,21 +392,21 @@ def indexed_chart(indexed: pl.DataFrame, *, names: dict[str, str], lagging: str)
         .mark_line(point=False)
         .encode(
             x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("index:Q", title="Index (first period = 100)"),
+            y=alt.Y("index:Q", title=t("chart.index_title", locale=locale)),
             color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
             strokeWidth=alt.condition(alt.datum.is_lagging, alt.value(4), alt.value(1.6)),
             tooltip=[
-                alt.Tooltip("name:N", title="KPI"),
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("value:Q", title="Value", format=",.3~f"),
-                alt.Tooltip("index:Q", title="Index", format=".0f"),
+                alt.Tooltip("name:N", title=t("chart.kpi", locale=locale)),
+                alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
+                alt.Tooltip("value:Q", title=t("chart.value", locale=locale), format=",.3~f"),
+                alt.Tooltip("index:Q", title=t("chart.index", locale=locale), format=".0f"),
             ],
         )
         .properties(height=300)
     )
 
 
-def values_chart(indexed: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
+def values_chart(indexed: pl.DataFrame, *, names: dict[str, str], locale: str = "en") -> alt.Chart:
     """The same KPIs in their own units, one small chart each with its own axis."""
     data = indexed.with_columns(
         pl.col("kpi").replace_strict(names, default=pl.col("kpi")).alias("name")
@@ -357,8 +418,8 @@ def values_chart(indexed: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
             x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labels=False, ticks=False)),
             y=alt.Y("value:Q", title=None),
             tooltip=[
-                alt.Tooltip("period:N", title="Period"),
-                alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+                alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
+                alt.Tooltip("value:Q", title=t("chart.value", locale=locale), format=",.3~f"),
             ],
         )
         .properties(height=90)
@@ -367,7 +428,9 @@ def values_chart(indexed: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
     )
 
 
-def correlation_chart(table: pl.DataFrame, *, names: dict[str, str]) -> alt.Chart:
+def correlation_chart(
+    table: pl.DataFrame, *, names: dict[str, str], locale: str = "en"
+) -> alt.Chart:
     """Correlation at each lag with its 95 % interval, one row of bars per leading KPI.
 
     ``table`` is ``LeadLag.table`` (kpi, lag, r, n, low, high).
@@ -375,16 +438,17 @@ def correlation_chart(table: pl.DataFrame, *, names: dict[str, str]) -> alt.Char
     data = table.filter(pl.col("r").is_not_null()).with_columns(
         pl.col("kpi").replace_strict(names, default=pl.col("kpi")).alias("name")
     )
-    base = alt.Chart(data).encode(x=alt.X("lag:O", title="Months (or quarters) ahead"))
+    correlation = t("chart.correlation", locale=locale)
+    base = alt.Chart(data).encode(x=alt.X("lag:O", title=t("chart.lag_axis", locale=locale)))
     bars = base.mark_bar(color=NEUTRAL).encode(
-        y=alt.Y("r:Q", title="Correlation", scale=alt.Scale(domain=[-1, 1])),
+        y=alt.Y("r:Q", title=correlation, scale=alt.Scale(domain=[-1, 1])),
         tooltip=[
-            alt.Tooltip("name:N", title="KPI"),
-            alt.Tooltip("lag:O", title="Ahead by"),
-            alt.Tooltip("r:Q", title="Correlation", format=".2f"),
-            alt.Tooltip("low:Q", title="Likely from", format=".2f"),
-            alt.Tooltip("high:Q", title="Likely to", format=".2f"),
-            alt.Tooltip("n:Q", title="Periods used"),
+            alt.Tooltip("name:N", title=t("chart.kpi", locale=locale)),
+            alt.Tooltip("lag:O", title=t("chart.ahead_by", locale=locale)),
+            alt.Tooltip("r:Q", title=correlation, format=".2f"),
+            alt.Tooltip("low:Q", title=t("chart.likely_from", locale=locale), format=".2f"),
+            alt.Tooltip("high:Q", title=t("chart.likely_to", locale=locale), format=".2f"),
+            alt.Tooltip("n:Q", title=t("chart.periods_used", locale=locale)),
         ],
     )
     whiskers = base.mark_rule(color="#37474f").encode(y="low:Q", y2="high:Q")
@@ -395,7 +459,9 @@ def correlation_chart(table: pl.DataFrame, *, names: dict[str, str]) -> alt.Char
     )
 
 
-def forecast_chart(series: pl.DataFrame, *, name: str, fmt: str = ",.0f") -> alt.Chart:
+def forecast_chart(
+    series: pl.DataFrame, *, name: str, fmt: str = ",.0f", locale: str = "en"
+) -> alt.Chart:
     """The lagging KPI's actual line continued by a forecast with its interval band.
 
     ``series`` is :func:`kpi_core.lead_lag.forecast` (kind actual/forecast, value, low, high).
@@ -408,6 +474,9 @@ def forecast_chart(series: pl.DataFrame, *, name: str, fmt: str = ",.0f") -> alt
         pl.col("value").alias("high"),
     )
     data = pl.concat([data, bridge.select(data.columns)]).sort("period_start")
+    # ``kind`` stays the id the marks test; ``kind_name`` is what the legend shows.
+    kinds = {k: t(f"chart.{k}", locale=locale) for k in ("actual", "forecast")}
+    data = data.with_columns(pl.col("kind").replace(kinds).alias("kind_name"))
     # Layers share one ordinal domain; without an explicit order the band's periods come first.
     periods = data.unique("period", maintain_order=True)["period"].to_list()
     x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=-45))
@@ -420,58 +489,71 @@ def forecast_chart(series: pl.DataFrame, *, name: str, fmt: str = ",.0f") -> alt
     line = base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title=name, axis=alt.Axis(format=fmt)),
         color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(domain=["actual", "forecast"], range=[NEUTRAL, "#ef6c00"]),
+            "kind_name:N",
+            scale=alt.Scale(domain=list(kinds.values()), range=[NEUTRAL, "#ef6c00"]),
             title=None,
         ),
         strokeDash=alt.condition(
             alt.datum.kind == "forecast", alt.value([5, 4]), alt.value([1, 0])
         ),
         tooltip=[
-            alt.Tooltip("period:N", title="Period"),
-            alt.Tooltip("kind:N", title=" "),
+            alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
+            alt.Tooltip("kind_name:N", title=" "),
             alt.Tooltip("value:Q", title=name, format=fmt),
-            alt.Tooltip("low:Q", title="Low (80 %)", format=fmt),
-            alt.Tooltip("high:Q", title="High (80 %)", format=fmt),
+            alt.Tooltip("low:Q", title=t("chart.low_80", locale=locale), format=fmt),
+            alt.Tooltip("high:Q", title=t("chart.high_80", locale=locale), format=fmt),
         ],
     )
     return (band + line).properties(height=260)
 
 
-def capacity_chart(table: pl.DataFrame, *, measure: str) -> alt.Chart:
+def capacity_chart(table: pl.DataFrame, *, measure: str, locale: str = "en") -> alt.Chart:
     """Marketing's flow per period against sales' capacity, over-capacity bars in red.
 
-    ``table`` is ``Alignment.table`` (period, flow, capacity, status).
+    ``table`` is ``Alignment.table`` (period, flow, capacity, status). ``status`` is an
+    id (``over capacity``, ``matched``, ``under capacity``); the legend shows it in words.
     """
-    colours = alt.Scale(
-        domain=["over capacity", "matched", "under capacity"], range=[BAD, NEUTRAL, MUTED]
-    )
+    statuses = {
+        "over capacity": t("chart.over_capacity", locale=locale),
+        "matched": t("chart.matched", locale=locale),
+        "under capacity": t("chart.under_capacity", locale=locale),
+    }
+    colours = alt.Scale(domain=list(statuses.values()), range=[BAD, NEUTRAL, MUTED])
+    table = table.with_columns(pl.col("status").replace(statuses).alias("status_name"))
     base = alt.Chart(table).encode(
         x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
     )
     bars = base.mark_bar().encode(
         y=alt.Y("flow:Q", title=measure),
-        color=alt.Color("status:N", scale=colours, title=None),
+        color=alt.Color("status_name:N", scale=colours, title=None),
         tooltip=[
-            alt.Tooltip("period:N", title="Period"),
+            alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
             alt.Tooltip("flow:Q", title=measure, format=",.0f"),
-            alt.Tooltip("capacity:Q", title="Capacity", format=",.0f"),
-            alt.Tooltip("status:N", title=" "),
+            alt.Tooltip("capacity:Q", title=t("chart.capacity", locale=locale), format=",.0f"),
+            alt.Tooltip("status_name:N", title=" "),
         ],
     )
     line = base.mark_line(color="#37474f", strokeDash=[6, 3]).encode(y="capacity:Q")
     return (bars + line).properties(height=240)
 
 
-def bullet_chart(data: pl.DataFrame) -> alt.Chart:
+def _with_you(data: pl.DataFrame, locale: str) -> tuple[pl.DataFrame, str]:
+    """``data`` with its "You" rows named in ``locale``, and that name."""
+    you = t("chart.you", locale=locale)
+    return data.with_columns(pl.col("who").replace({"You": you})), you
+
+
+def bullet_chart(data: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """Your value over the benchmark band, with competitor marks, one row per KPI.
 
     ``data`` is long, one row per KPI and party: ``name`` (the KPI), ``who`` ("You" or
     a competitor), ``value``, and the band ``low``, ``typical``, ``high`` (repeated).
     Rates, money and counts differ in scale, so each KPI gets its own row and x axis.
+    ``who`` may be "You" or already ``t("chart.you", locale=locale)``.
     """
+    data, you_name = _with_you(data, locale)
     base = alt.Chart(data)
-    you = alt.datum.who == "You"
+    you = alt.datum.who == you_name
     band = (
         base.transform_filter(you)
         .mark_bar(color="#cfd8dc", height=18)
@@ -487,11 +569,11 @@ def bullet_chart(data: pl.DataFrame) -> alt.Chart:
         color=alt.condition(you, alt.value(NEUTRAL), alt.value("#ef6c00")),
         shape=alt.condition(you, alt.value("diamond"), alt.value("circle")),
         tooltip=[
-            alt.Tooltip("name:N", title="KPI"),
-            alt.Tooltip("who:N", title="Who"),
-            alt.Tooltip("value:Q", title="Value", format=",.4~f"),
-            alt.Tooltip("low:Q", title="Benchmark from", format=",.4~f"),
-            alt.Tooltip("high:Q", title="Benchmark to", format=",.4~f"),
+            alt.Tooltip("name:N", title=t("chart.kpi", locale=locale)),
+            alt.Tooltip("who:N", title=t("chart.who", locale=locale)),
+            alt.Tooltip("value:Q", title=t("chart.value", locale=locale), format=",.4~f"),
+            alt.Tooltip("low:Q", title=t("chart.benchmark_from", locale=locale), format=",.4~f"),
+            alt.Tooltip("high:Q", title=t("chart.benchmark_to", locale=locale), format=",.4~f"),
         ],
     )
     return (
@@ -504,23 +586,24 @@ def bullet_chart(data: pl.DataFrame) -> alt.Chart:
     )
 
 
-def ranked_chart(data: pl.DataFrame) -> alt.Chart:
+def ranked_chart(data: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """You and each competitor ranked per KPI, the best at the top, your bar highlighted.
 
     ``data`` is long: ``name`` (KPI), ``who``, ``value`` and ``score`` (the value signed
     so that higher is better: the value itself, or minus it for "lower is better").
     """
+    data, you = _with_you(data, locale)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("value:Q", title=None),
             y=alt.Y("who:N", title=None, sort=alt.EncodingSortField("score", order="descending")),
-            color=alt.condition(alt.datum.who == "You", alt.value(NEUTRAL), alt.value(MUTED)),
+            color=alt.condition(alt.datum.who == you, alt.value(NEUTRAL), alt.value(MUTED)),
             tooltip=[
-                alt.Tooltip("name:N", title="KPI"),
-                alt.Tooltip("who:N", title="Who"),
-                alt.Tooltip("value:Q", title="Value", format=",.4~f"),
+                alt.Tooltip("name:N", title=t("chart.kpi", locale=locale)),
+                alt.Tooltip("who:N", title=t("chart.who", locale=locale)),
+                alt.Tooltip("value:Q", title=t("chart.value", locale=locale), format=",.4~f"),
             ],
         )
         .properties(height=alt.Step(20), width=260)
@@ -529,27 +612,29 @@ def ranked_chart(data: pl.DataFrame) -> alt.Chart:
     )
 
 
-def pacing_chart(months: pl.DataFrame, *, kpi: Kpi) -> alt.Chart:
+def pacing_chart(months: pl.DataFrame, *, kpi: Kpi, locale: str = "en") -> alt.Chart:
     """Cumulative actual against the plan line, with the projection dashed to the period's end.
 
     ``months`` is :attr:`kpi_core.targets.Pacing.months` (``period``, ``plan``, ``actual``,
     ``projected``). For a rate, the values are the rate so far and each month's target.
     """
     fmt = value_format(kpi)
+    lines = {
+        "plan": t("chart.plan_line", locale=locale),
+        "actual": t("chart.actual_line", locale=locale),
+        "projected": t("chart.at_this_pace", locale=locale),
+    }
     long = months.unpivot(
         index="period", on=["plan", "actual", "projected"], variable_name="line"
-    ).with_columns(
-        pl.col("line").replace_strict(
-            {"plan": "Target (plan)", "actual": "Actual", "projected": "At this pace"}
-        )
-    )
-    colours = alt.Scale(
-        domain=["Target (plan)", "Actual", "At this pace"], range=["#37474f", NEUTRAL, "#9ec5e0"]
-    )
-    dashes = alt.Scale(
-        domain=["Target (plan)", "Actual", "At this pace"], range=[[6, 3], [1, 0], [3, 3]]
-    )
-    title = f"{kpi.name}, {'so far' if kpi.is_ratio else 'cumulative'}"
+    ).with_columns(pl.col("line").replace_strict(lines))
+    domain = list(lines.values())
+    colours = alt.Scale(domain=domain, range=["#37474f", NEUTRAL, "#9ec5e0"])
+    dashes = alt.Scale(domain=domain, range=[[6, 3], [1, 0], [3, 3]])
+    name = kpi.label(locale)
+    if kpi.is_ratio:
+        title = t("chart.so_far", locale=locale, kpi=name)
+    else:
+        title = t("chart.cumulative", locale=locale, kpi=name)
     return (
         alt.Chart(long.drop_nulls("value"))
         .mark_line(point=True, strokeWidth=2.5)
@@ -559,9 +644,9 @@ def pacing_chart(months: pl.DataFrame, *, kpi: Kpi) -> alt.Chart:
             color=alt.Color("line:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
             strokeDash=alt.StrokeDash("line:N", scale=dashes, legend=None),
             tooltip=[
-                alt.Tooltip("period:N", title="Month"),
+                alt.Tooltip("period:N", title=t("chart.month", locale=locale)),
                 alt.Tooltip("line:N", title=" "),
-                alt.Tooltip("value:Q", title=kpi.name, format=fmt),
+                alt.Tooltip("value:Q", title=name, format=fmt),
             ],
         )
         .properties(height=280)
@@ -569,7 +654,13 @@ def pacing_chart(months: pl.DataFrame, *, kpi: Kpi) -> alt.Chart:
 
 
 def plan_chart(
-    monthly: pl.DataFrame, *, stage: str, name: str, today: float | None, fmt: str = ",.0f"
+    monthly: pl.DataFrame,
+    *,
+    stage: str,
+    name: str,
+    today: float | None,
+    fmt: str = ",.0f",
+    locale: str = "en",
 ) -> alt.Chart:
     """What the plan needs of one stage per month, against today's monthly average.
 
@@ -579,16 +670,21 @@ def plan_chart(
         pl.lit(today, dtype=pl.Float64).alias("today"),
         (pl.col("needed") > today if today is not None else pl.lit(False)).alias("above"),
     )
+    today_average = t("chart.today_average", locale=locale)
     base = alt.Chart(data).encode(
         x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
     )
     bars = base.mark_bar().encode(
-        y=alt.Y("needed:Q", title=f"{name} needed per month", axis=alt.Axis(format=fmt)),
+        y=alt.Y(
+            "needed:Q",
+            title=t("chart.needed_per_month", locale=locale, name=name),
+            axis=alt.Axis(format=fmt),
+        ),
         color=alt.condition(alt.datum.above, alt.value(NEUTRAL), alt.value("#9ec5e0")),
         tooltip=[
-            alt.Tooltip("period:N", title="Month"),
-            alt.Tooltip("needed:Q", title="Needed", format=fmt),
-            alt.Tooltip("today:Q", title="Today's monthly average", format=fmt),
+            alt.Tooltip("period:N", title=t("chart.month", locale=locale)),
+            alt.Tooltip("needed:Q", title=t("chart.needed", locale=locale), format=fmt),
+            alt.Tooltip("today:Q", title=today_average, format=fmt),
         ],
     )
     if today is None:
@@ -599,62 +695,68 @@ def plan_chart(
         .mark_rule(color="#37474f", strokeDash=[6, 3], strokeWidth=2)
         .encode(
             y="today:Q",
-            tooltip=[alt.Tooltip("today:Q", title="Today's monthly average", format=fmt)],
+            tooltip=[alt.Tooltip("today:Q", title=today_average, format=fmt)],
         )
     )
     return (bars + rule).properties(height=240)
 
 
-def effect_chart(table: pl.DataFrame, *, fmt: str = ",.0f") -> alt.Chart:
+def effect_chart(table: pl.DataFrame, *, fmt: str = ",.0f", locale: str = "en") -> alt.Chart:
     """Horizontal bars of each lever's effect (``name``, ``effect``, ``how``), largest first."""
+    extra = t("chart.extra_revenue", locale=locale)
     return (
         alt.Chart(table)
         .mark_bar(color=NEUTRAL)
         .encode(
             y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
-            x=alt.X("effect:Q", title="Extra revenue a year", axis=alt.Axis(format=fmt)),
+            x=alt.X("effect:Q", title=extra, axis=alt.Axis(format=fmt)),
             tooltip=[
-                alt.Tooltip("name:N", title="Lever"),
-                alt.Tooltip("how:N", title="How"),
-                alt.Tooltip("effect:Q", title="Extra revenue a year", format=fmt),
+                alt.Tooltip("name:N", title=t("chart.lever", locale=locale)),
+                alt.Tooltip("how:N", title=t("chart.how", locale=locale)),
+                alt.Tooltip("effect:Q", title=extra, format=fmt),
             ],
         )
         .properties(height=alt.Step(34))
     )
 
 
-def retention_chart(cohorts: pl.DataFrame) -> alt.Chart:
+def retention_chart(cohorts: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """Cohort retention as a heatmap: first-purchase month down, months since across.
 
     ``cohorts`` is :func:`kpi_core.customers.cohorts` (``cohort``, ``months_since``,
     ``customers``, ``buying``, ``share``). Month 0 is every cohort's first month (100 %).
     """
     data = cohorts.filter(pl.col("months_since") > 0)
+    first_purchase = t("chart.first_purchase_in", locale=locale)
     return (
         alt.Chart(data)
         .mark_rect()
         .encode(
-            x=alt.X("months_since:O", title="Months after the first purchase"),
-            y=alt.Y("cohort:O", title="First purchase in", sort="descending"),
+            x=alt.X("months_since:O", title=t("chart.months_after_first", locale=locale)),
+            y=alt.Y("cohort:O", title=first_purchase, sort="descending"),
             color=alt.Color(
                 "share:Q",
-                title="Still buying",
+                title=t("chart.still_buying", locale=locale),
                 scale=alt.Scale(scheme="blues", domainMin=0),
                 legend=alt.Legend(format=".0%"),
             ),
             tooltip=[
-                alt.Tooltip("cohort:N", title="First purchase in"),
-                alt.Tooltip("months_since:Q", title="Months later"),
-                alt.Tooltip("customers:Q", title="Customers in the cohort", format=","),
-                alt.Tooltip("buying:Q", title="Bought that month", format=","),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("cohort:N", title=first_purchase),
+                alt.Tooltip("months_since:Q", title=t("chart.months_later", locale=locale)),
+                alt.Tooltip(
+                    "customers:Q", title=t("chart.cohort_customers", locale=locale), format=","
+                ),
+                alt.Tooltip(
+                    "buying:Q", title=t("chart.bought_that_month", locale=locale), format=","
+                ),
+                alt.Tooltip("share:Q", title=t("chart.share", locale=locale), format=".1%"),
             ],
         )
         .properties(height=alt.Step(14))
     )
 
 
-def customers_chart(monthly: pl.DataFrame) -> alt.Chart:
+def customers_chart(monthly: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
     """New and returning buying customers per month, stacked.
 
     ``monthly`` is :func:`kpi_core.customers.monthly` (``period``, ``new``, ``returning``).
@@ -662,32 +764,33 @@ def customers_chart(monthly: pl.DataFrame) -> alt.Chart:
     long = monthly.select("period", "new", "returning").unpivot(
         index="period", variable_name="kind", value_name="customers"
     )
-    long = long.with_columns(
-        pl.col("kind").replace_strict({"new": "New", "returning": "Returning"})
-    )
+    kinds = {"new": t("chart.new", locale=locale), "returning": t("chart.returning", locale=locale)}
+    long = long.with_columns(pl.col("kind").replace_strict(kinds))
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
             x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("customers:Q", title="Customers buying", stack=True),
+            y=alt.Y("customers:Q", title=t("chart.customers_buying", locale=locale), stack=True),
             color=alt.Color(
                 "kind:N",
-                scale=alt.Scale(domain=["New", "Returning"], range=["#9ec5e0", NEUTRAL]),
+                scale=alt.Scale(domain=list(kinds.values()), range=["#9ec5e0", NEUTRAL]),
                 title=None,
                 legend=alt.Legend(orient="top"),
             ),
             tooltip=[
-                alt.Tooltip("period:N", title="Month"),
+                alt.Tooltip("period:N", title=t("chart.month", locale=locale)),
                 alt.Tooltip("kind:N", title=" "),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
+                alt.Tooltip("customers:Q", title=t("chart.customers", locale=locale), format=","),
             ],
         )
         .properties(height=240)
     )
 
 
-def score_chart(monthly: pl.DataFrame, *, name: str, fmt: str = "+.0f") -> alt.Chart:
+def score_chart(
+    monthly: pl.DataFrame, *, name: str, fmt: str = "+.0f", locale: str = "en"
+) -> alt.Chart:
     """A survey score per month with its 95 % interval as a band, and the answers behind it.
 
     ``monthly`` has ``period``, ``n``, ``value``, ``low`` and ``high`` (e.g.
@@ -696,11 +799,11 @@ def score_chart(monthly: pl.DataFrame, *, name: str, fmt: str = "+.0f") -> alt.C
     data = monthly.filter(pl.col("n") > 0)
     base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)))
     tooltip = [
-        alt.Tooltip("period:N", title="Month"),
+        alt.Tooltip("period:N", title=t("chart.month", locale=locale)),
         alt.Tooltip("value:Q", title=name, format=fmt),
-        alt.Tooltip("low:Q", title="Interval from", format=fmt),
-        alt.Tooltip("high:Q", title="to", format=fmt),
-        alt.Tooltip("n:Q", title="Answers", format=","),
+        alt.Tooltip("low:Q", title=t("chart.interval_from", locale=locale), format=fmt),
+        alt.Tooltip("high:Q", title=t("chart.interval_to", locale=locale), format=fmt),
+        alt.Tooltip("n:Q", title=t("chart.answers", locale=locale), format=","),
     ]
     band = base.mark_area(opacity=0.25, color=NEUTRAL).encode(
         y=alt.Y("low:Q", title=name), y2="high:Q", tooltip=tooltip

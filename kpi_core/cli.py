@@ -68,7 +68,7 @@ from kpi_core.customers import (
     to_contact,
     validate,
 )
-from kpi_core.i18n import DEFAULT_CURRENCY
+from kpi_core.i18n import CURRENCIES, DEFAULT_CURRENCY, LANGUAGES, Msg, t
 from kpi_core.ingest import LoadedTable, load_path, load_table
 from kpi_core.ingest.values import parse_numbers
 from kpi_core.issues import InputError
@@ -93,6 +93,9 @@ from kpi_core.satisfaction import (
 from kpi_core.scorecard import default_period
 from kpi_core.store import Store, StoredFile, Workspace, read_export
 from kpi_core.targets import period_bounds
+
+#: The language of messages when no ``--lang`` is given.
+LANG_ENV = "KPI_KOMPAS_LANG"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -257,7 +260,25 @@ def _parser() -> _Parser:
     w = ws.add_parser("import", help="add a workspace from a file made by 'workspace export'")
     w.add_argument("file", metavar="FILE")
     w.add_argument("--name", help="the new workspace's name (default: the exported one)")
+    for command in [*sub.choices.values(), *ws.choices.values()]:
+        _language_args(command)
     return parser
+
+
+def _language_args(p: argparse.ArgumentParser) -> None:
+    """``--lang`` and ``--currency``, accepted after any command."""
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=os.environ.get(LANG_ENV) if os.environ.get(LANG_ENV) in LANGUAGES else "en",
+        help=f"the language of messages and reports (default: ${LANG_ENV}, else en)",
+    )
+    p.add_argument(
+        "--currency",
+        choices=CURRENCIES,
+        help="the currency of the file's amounts, for reports (default: the workspace's, else "
+        f"{DEFAULT_CURRENCY})",
+    )
 
 
 def _load(
@@ -265,7 +286,7 @@ def _load(
 ) -> LoadedTable:
     path = Path(name or args.file)
     if not path.is_file():
-        raise InputError(f"There is no file ‘{path}’.")
+        raise InputError.of("cli.no_file", path=str(path))
     return load_path(path, sheet=sheet if name else args.sheet)
 
 
@@ -275,11 +296,11 @@ def _roles(options: Sequence[str], allowed: Sequence[str], columns: Sequence[str
     for option in options:
         column, sep, role = option.rpartition("=")
         if not sep or not column:
-            raise InputError(f"--map ‘{option}’: write it as COLUMN=ROLE.")
+            raise InputError.of("cli.map_form", option=option)
         if role not in allowed:
-            raise InputError(f"--map ‘{option}’: ROLE must be one of {', '.join(allowed)}.")
+            raise InputError.of("cli.map_role", option=option, roles=", ".join(allowed))
         if column not in columns:
-            raise InputError(f"--map ‘{option}’: the file has no column ‘{column}’.")
+            raise InputError.of("cli.map_column", option=option, column=column)
         out[role] = column
     return out
 
@@ -291,11 +312,11 @@ def _customers(args: argparse.Namespace) -> dict:
     if suggested is None:
         suggested = suggest_customer_columns(table.kinds).roles()
     cols = CustomerColumns(**{**suggested, **roles})
-    issues = validate(table.frame, cols)
+    issues = validate(table.frame, cols, locale=args.lang)
     orders = order_frame(table.frame, cols)
     if orders.is_empty():
-        raise InputError(f"{table.source} has no orders with a customer and a date.")
-    summary = summarize(orders, inactive_months=args.inactive_months)
+        raise InputError.of("cli.no_orders", file=table.source)
+    summary = summarize(orders, inactive_months=args.inactive_months, locale=args.lang)
     calls = to_contact(orders, inactive_months=args.inactive_months, today=summary.as_of)
     plain = {
         k: v for k, v in summary.__dict__.items() if not isinstance(v, tuple) and not callable(v)
@@ -309,7 +330,7 @@ def _customers(args: argparse.Namespace) -> dict:
         .drop("period_start")
         .to_dicts(),
         "to_contact": calls.to_dicts(),
-        "issues": [{"level": i.level, "message": i.message} for i in issues],
+        "issues": [{"level": i.level, "message": i.text(args.lang)} for i in issues],
     }
 
 
@@ -321,8 +342,8 @@ def _nps(args: argparse.Namespace) -> dict:
     else:
         suggested = suggest_survey_columns(table.kinds, scale=args.scale)
         cols = SurveyColumns(**{**suggested.__dict__, **roles})
-    issues = validate_survey(table.frame, cols, scale=args.scale)
-    overall = score_of(table.frame, cols, scale=args.scale)
+    issues = validate_survey(table.frame, cols, scale=args.scale, locale=args.lang)
+    overall = score_of(table.frame, cols, scale=args.scale, locale=args.lang)
     per_month = (nps_monthly if args.scale == "nps" else csat_monthly)(table.frame, cols)
     return {
         "file": table.source,
@@ -330,15 +351,15 @@ def _nps(args: argparse.Namespace) -> dict:
         "score": score_table([overall]).to_dicts()[0],
         "finding": overall.sentence,
         "monthly": per_month.drop("period_start", strict=False).to_dicts(),
-        "issues": [{"level": i.level, "message": i.message} for i in issues],
+        "issues": [{"level": i.level, "message": i.text(args.lang)} for i in issues],
     }
 
 
 def _abtest(args: argparse.Namespace) -> dict:
     if not 0 < args.alpha < 1:
-        raise InputError("--alpha must be between 0 and 1, e.g. 0.05.")
+        raise InputError.of("cli.alpha")
     variants = [parse_variant(v) for v in args.variant]
-    return dict(result_dict(compare_variants(variants, alpha=args.alpha)))
+    return dict(result_dict(compare_variants(variants, alpha=args.alpha, locale=args.lang)))
 
 
 def _inspect(args: argparse.Namespace) -> dict:
@@ -363,7 +384,7 @@ def _inspect(args: argparse.Namespace) -> dict:
         ],
         "excluded_rows": [{"row": r.row, "reason": r.reason} for r in table.excluded_rows],
         "issues": [
-            {"level": i.level, "column": i.field, "message": i.message, "count": i.count}
+            {"level": i.level, "column": i.field, "message": i.text(args.lang), "count": i.count}
             for i in table.issues
         ],
     }
@@ -372,9 +393,7 @@ def _inspect(args: argparse.Namespace) -> dict:
 def _kpis(args: argparse.Namespace) -> pl.DataFrame:
     table = _load(args)
     mapping = resolve_mapping(table.kinds, parse_map_options(args.map))
-    errors = [i.message for i in validate_mapping(mapping, table.kinds) if i.level == "error"]
-    if errors:
-        raise InputError(f"{table.source}: {' '.join(errors)}")
+    _check_mapping(mapping, table, args)
     data = apply_mapping(table.frame, mapping)
     by = [args.by] if args.by else []
     kf = kpi_frame(data, period=args.period, by=by)
@@ -385,7 +404,7 @@ def _funnel(args: argparse.Namespace) -> dict | pl.DataFrame:
     table = _load(args)
     deals = _load(args, args.file2) if args.file2 else None
     if deals is None and args.join_on:
-        raise InputError("--join-on needs a second file to join with.")
+        raise InputError.of("cli.join_on")
     overrides = parse_map_options(args.map)
     mapping = resolve_mapping(table.kinds, overrides) if overrides else None
     report = funnel_report(
@@ -395,11 +414,12 @@ def _funnel(args: argparse.Namespace) -> dict | pl.DataFrame:
         join_on=args.join_on,
         by=args.by,
         mapping=mapping,
+        locale=args.lang,
     )
     stages = report.stages.drop("note", strict=False)
     if args.format == "csv":
         return stages
-    notes = [i.message for i in report.issues]
+    notes = [i.text(args.lang) for i in report.issues]
     head = {"file": table.source, "level": report.level, "as_of": report.as_of}
     if args.by:
         blocks = [
@@ -418,12 +438,18 @@ def _funnel(args: argparse.Namespace) -> dict | pl.DataFrame:
 
 def _leadlag(args: argparse.Namespace) -> dict:
     if not 0 <= args.max_lag <= 24:
-        raise InputError(f"--max-lag {args.max_lag} is outside 0 to 24 periods.")
+        raise InputError.of("cli.max_lag", lag=str(args.max_lag))
     table = _load(args)
     mapping = resolve_mapping(table.kinds, parse_map_options(args.map))
     data = apply_mapping(table.frame, mapping)
     kf = kpi_frame(data, period=args.period)
-    report = leadlag_report(kf, lagging=args.lagging, leading=args.leading, max_lag=args.max_lag)
+    report = leadlag_report(
+        kf,
+        lagging=args.lagging,
+        leading=args.leading,
+        max_lag=args.max_lag,
+        locale=args.lang,
+    )
     return {"file": table.source, "period": args.period, **report}
 
 
@@ -437,13 +463,11 @@ def _benchmark(args: argparse.Namespace) -> pl.DataFrame:
     if args.competitors:
         sheet = _load(args, args.competitors)
         names = {k.name.lower(): k.id for k in KPIS.values()} | {k: k for k in KPIS}
+        names |= {k.label(args.lang).lower(): k.id for k in KPIS.values()}
         columns = {c: names[c.strip().lower()] for c in sheet.kinds if c.strip().lower() in names}
         name_column = next((c for c, kind in sheet.kinds.items() if kind in ("text", "id")), None)
         if name_column is None or not columns:
-            raise InputError(
-                f"{sheet.source}: put one competitor per row, their names in the first text "
-                "column and KPIs in columns named by KPI (e.g. ‘Cost per click’ or ‘cpc’)."
-            )
+            raise InputError.of("cli.competitors", file=sheet.source)
         competitors = competitors_long(sheet.frame, name_column=name_column, kpi_columns=columns)
     return benchmark_report(
         ours,
@@ -475,43 +499,37 @@ def _number(text: str) -> tuple[float, bool] | None:
 def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
     revenue = _number(args.revenue)
     if revenue is None or revenue[1] or not 0 < revenue[0] < float("inf"):
-        raise InputError(
-            f"--revenue ‘{args.revenue}’ is not a positive amount; write it as 60000000 or 60e6."
-        )
+        raise InputError.of("cli.revenue", revenue=args.revenue)
     kind = period_bounds(args.period)[0]
     if kind != "year":
-        raise InputError(f"--period ‘{args.period}’ is a {kind}; give a year, such as 2027.")
+        raise InputError.of("cli.not_year", period=args.period, kind=Msg.of(f"cli.kind.{kind}"))
     rates: list[tuple[str, str, float, bool]] = []
     for option in args.rate:
         name, sep, text = option.partition("=")
         number = _number(text) if sep else None
         if not sep or not name.strip() or number is None:
-            raise InputError(
-                f"--rate ‘{option}’ is not NAME=VALUE (for example ‘lead_to_mql=55%’)."
-            )
+            raise InputError.of("cli.rate_form", option=option)
         rates.append((option, name.strip(), *number))
     table = _load(args)
     mapping = resolve_mapping(table.kinds, parse_map_options(args.map))
-    errors = [i.message for i in validate_mapping(mapping, table.kinds) if i.level == "error"]
-    if errors:
-        raise InputError(f"{table.source}: {' '.join(errors)}")
+    _check_mapping(mapping, table, args)
     kf = kpi_frame(apply_mapping(table.frame, mapping), period="month", parts=True)
     start, end = plan.baseline_window(kf)
     try:
         assumptions = plan.assumptions_from(kf, start=start, end=end)
     except InputError as err:
-        raise InputError(f"{table.source}: {err}") from None
+        raise InputError.of("cli.in", where=table.source, error=_said(err)) from None
     for option, name, value, percent in rates:
         if (
             percent
             and name in dict(assumptions.values)
             and assumptions.lever(name).unit != "percent"
         ):
-            raise InputError(f"--rate ‘{option}’: {name} is not a share; give a plain number.")
+            raise InputError.of("cli.rate_share", option=option, name=name)
         try:
             assumptions = assumptions.set(name, value)
         except InputError as err:
-            raise InputError(f"--rate ‘{option}’: {err}") from None
+            raise InputError.of("cli.in", where=f"--rate ‘{option}’", error=_said(err)) from None
     months = plan.months_of(args.period)
     weights = plan.revenue_weights(kf, months) if args.split == "seasonal" else None
     result = plan.goal_seek(revenue[0], assumptions, months=months, weights=weights)
@@ -540,14 +558,28 @@ def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
     }
 
 
+def _said(err: InputError) -> object:
+    """An error as a value inside another message, still readable in any language."""
+    return Msg.of(err.key, **err.params) if err.key else str(err)
+
+
+def _check_mapping(mapping: dict[str, str], table: LoadedTable, args: argparse.Namespace) -> None:
+    issues = validate_mapping(mapping, table.kinds, locale=args.lang)
+    errors = [i.text(args.lang) for i in issues if i.level == "error"]
+    if errors:
+        raise InputError.of("cli.in", where=table.source, error=" ".join(errors))
+
+
 def _read(path_text: str, what: str) -> bytes:
     path = Path(path_text)
     if not path.is_file():
-        raise InputError(f"There is no {what} ‘{path}’.")
+        raise InputError.of(f"cli.no_{what}", path=str(path))
     try:
         return path.read_bytes()
     except OSError as err:
-        raise InputError(f"‘{path}’ could not be read ({err.strerror or err}).") from None
+        raise InputError.of(
+            "cli.unreadable", path=str(path), error=str(err.strerror or err)
+        ) from None
 
 
 def _stored_file(ws: Workspace, name: str, data: bytes) -> StoredFile | None:
@@ -578,7 +610,7 @@ def _report(args: argparse.Namespace) -> dict:
     ws: Workspace | None = None
     log: list[dict] = []
     if args.workspace:
-        ws, log = read_export(_read(args.workspace, "workspace file"))
+        ws, log = read_export(_read(args.workspace, "workspace_file"))
     stored: StoredFile | None = None
     if args.file:
         data = _read(args.file, "file")
@@ -587,14 +619,12 @@ def _report(args: argparse.Namespace) -> dict:
     elif ws is not None:
         stored = (ws.file(ws.active) if ws.active else None) or next(iter(ws.files), None)
         if stored is None:
-            raise InputError(f"The workspace ‘{ws.name}’ holds no data file; give one as FILE.")
+            raise InputError.of("cli.no_data_file", name=ws.name)
         table = load_table(stored.data, source=stored.name, sheet=args.sheet or stored.sheet)
     else:
-        raise InputError("Give a data FILE, a --workspace file, or both.")
+        raise InputError.of("cli.report_input")
     mapping = _report_mapping(table.kinds, stored.mapping if stored else None, args.map)
-    errors = [i.message for i in validate_mapping(mapping, table.kinds) if i.level == "error"]
-    if errors:
-        raise InputError(f"{table.source}: {' '.join(errors)}")
+    _check_mapping(mapping, table, args)
     if args.period:
         period = args.period
     elif args.at:
@@ -613,19 +643,17 @@ def _report(args: argparse.Namespace) -> dict:
         competitors=ws.competitors if ws else None,
         own_benchmarks=ws.benchmarks if ws else None,
         industry=args.industry,
-        changes=export.changes_frame(log, names=_names(ws)) if ws and log else None,
-        title=args.title or (f"KPI report: {ws.name}" if ws else "KPI report"),
+        changes=export.changes_frame(log, names=_names(ws, args.lang)) if ws and log else None,
+        title=args.title or (t("cli.report_title", locale=args.lang, name=ws.name) if ws else None),
         channel=args.channel,
         roles=ws.roles if ws else None,
+        locale=args.lang,
+        currency=args.currency or (ws.currency if ws and ws.currency else DEFAULT_CURRENCY),
     )
     written = export.write_report(report, out)
     notes = [f"{section}: {message}" for section, message in report.notes]
     if ws is not None and stored is None:
-        notes.insert(
-            0,
-            f"{table.source} is not one of the workspace's files, so its column mapping and "
-            "KPI selection were not used (the suggestions and the recommended KPIs were).",
-        )
+        notes.insert(0, t("cli.not_in_workspace", locale=args.lang, source=table.source))
     return {
         "file": str(written),
         "format": export.FORMATS[export.check_suffix(written)],
@@ -639,9 +667,11 @@ def _report(args: argparse.Namespace) -> dict:
     }
 
 
-def _names(ws: Workspace) -> dict[str, str]:
+def _names(ws: Workspace, lang: str) -> dict[str, str]:
     """What the ids in a workspace's change log stand for: targets and files by name."""
-    targets = {t.id: f"{KPIS[t.kpi].name} {t.label}" for t in ws.targets if t.kpi in KPIS}
+    targets = {
+        tg.id: f"{KPIS[tg.kpi].label(lang)} {tg.label}" for tg in ws.targets if tg.kpi in KPIS
+    }
     return targets | {f.key: f.name for f in ws.files}
 
 
@@ -663,13 +693,8 @@ def _find_workspace(store: Store, name: str) -> str:
         return named[0].id
     if named:
         ids = "; ".join(f"{e.id} (saved {e.updated})" for e in named)
-        raise InputError(
-            f"{len(named)} workspaces are named ‘{wanted}’: {ids}. Give the id instead."
-        )
-    raise InputError(
-        f"There is no workspace ‘{wanted}’ in {store.path}; "
-        "‘python -m kpi_core workspace list’ shows them."
-    )
+        raise InputError.of("cli.ambiguous", count=len(named), name=wanted, ids=ids)
+    raise InputError.of("cli.no_workspace", name=wanted, path=str(store.path))
 
 
 def _workspace(args: argparse.Namespace) -> dict | pl.DataFrame:
@@ -687,7 +712,7 @@ def _workspace(args: argparse.Namespace) -> dict | pl.DataFrame:
         path = export.write_bytes(Path(args.out), data)
         name = next(e.name for e in store.list() if e.id == ws_id)
         return {"id": ws_id, "name": name, "file": str(path), "bytes": len(data)}
-    ws = store.import_bytes(_read(args.file, "workspace file"), name=args.name)
+    ws = store.import_bytes(_read(args.file, "workspace_file"), name=args.name)
     return {"id": ws.id, "name": ws.name, "files": len(ws.files), "targets": len(ws.targets)}
 
 
@@ -736,7 +761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Commands without --format (and workspace export/import) always print JSON.
         _emit(_COMMANDS[args.command](args), getattr(args, "format", "json"))
     except InputError as err:
-        message = " ".join(str(err).split())
+        message = " ".join(err.text(args.lang).split())
         sys.stderr.write(f"error: {message}\n")
         return 2
     except BrokenPipeError:

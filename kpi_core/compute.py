@@ -131,14 +131,13 @@ def kpi_frame(
     else:
         unknown = [k for k in kpis if k not in KPIS]
         if unknown:
-            raise InputError(f"Unknown KPI {', '.join(unknown)}; valid KPIs: {', '.join(KPIS)}.")
+            raise InputError.of(
+                "scorecard.error.unknown_kpi", kpis=", ".join(unknown), valid=", ".join(KPIS)
+            )
         chosen = [KPIS[k] for k in kpis if set(KPIS[k].fields) <= set(measures)]
     missing_by = [b for b in by if b not in data.columns]
     if missing_by:
-        raise InputError(
-            f"Cannot split by {', '.join(missing_by)}: no column is mapped to it. "
-            "Map a column to it on the Data page (or with --map)."
-        )
+        raise InputError.of("scorecard.error.cannot_split", columns=", ".join(missing_by))
     ratio_kpis = [k for k in chosen if k.is_ratio]
     aggs: list[pl.Expr] = [_sum_or_null(m) for m in measures]
     for k in ratio_kpis:
@@ -153,11 +152,11 @@ def kpi_frame(
         lead = ["period"]
     else:
         if "date" not in data.columns:
-            raise InputError("No column is mapped to Date, so KPIs cannot be shown per period.")
+            raise InputError.of("scorecard.error.no_date_column")
         # Datetimes become days: a KPI period is made of whole days.
         dated = data.filter(pl.col("date").is_not_null()).with_columns(pl.col("date").cast(pl.Date))
         if dated.is_empty():
-            raise InputError("The date column has no dates, so KPIs cannot be shown per period.")
+            raise InputError.of("scorecard.error.no_dates")
         start_expr = pl.col("date").dt.truncate(_TRUNCATE[period])
         aggs.append(pl.col("date").n_unique().alias("days"))
         if parts:

@@ -55,8 +55,15 @@ from typing import Any
 import polars as pl
 
 from kpi_core.compute import period_label
-from kpi_core.i18n import DEFAULT_CURRENCY, format_value, period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import (
+    DEFAULT_CURRENCY,
+    format_day,
+    format_number,
+    format_value,
+    period_name,
+    t,
+)
+from kpi_core.issues import InputError, Issue, issue
 from kpi_core.leads import looks_like_leads
 from kpi_core.mapping import RoleMatcher, fold, normalise_header
 
@@ -221,19 +228,12 @@ def suggest_customer_columns(kinds: Mapping[str, str]) -> CustomerColumns:
     if date is None:
         taken = set(roles.values()) | {customer}
         date = next((c for c, k in kinds.items() if k == "date" and c not in taken), None)
-    missing = []
+    if customer is None and date is None:
+        raise InputError.of("customers.error.no_customer_or_date_column")
     if customer is None:
-        missing.append(
-            "no column identifies the customer (such as ‘Kunde-ID’, ‘Kundenummer’ or ‘Customer ID’)"
-        )
+        raise InputError.of("customers.error.no_customer_column")
     if date is None:
-        missing.append("no column holds the order date (such as ‘Ordredato’ or ‘Order date’)")
-    if customer is None or date is None:
-        text = " and ".join(missing)
-        raise InputError(
-            f"{text[0].upper()}{text[1:]}; an order export needs both a customer and an "
-            "order date on every row."
-        )
+        raise InputError.of("customers.error.no_date_column")
     return CustomerColumns(customer=customer, date=date, **roles)
 
 
@@ -264,15 +264,6 @@ def looks_like_orders(kinds: Mapping[str, str]) -> bool:
 # The canonical order frame
 # ---------------------------------------------------------------------------
 
-_ROLE_NAMES = {
-    "customer": "customer",
-    "date": "order date",
-    "amount": "amount",
-    "channel": "channel",
-    "name": "customer name",
-    "last_contact": "date of last contact",
-}
-
 
 def _is_date(dtype: pl.DataType) -> bool:
     return dtype == pl.Date or isinstance(dtype, pl.Datetime)
@@ -283,19 +274,19 @@ def _column_errors(frame: pl.DataFrame, columns: CustomerColumns) -> list[Issue]
     for role, column in columns.roles().items():
         if column not in frame.columns:
             have = ", ".join(f"‘{c}’" for c in frame.columns)
-            msg = (
-                f"There is no column ‘{column}’ for the {_ROLE_NAMES[role]} "
-                f"(the columns are {have})."
+            issues.append(
+                issue(
+                    "error", column, f"customers.issue.no_column.{role}", column=column, have=have
+                )
             )
-            issues.append(Issue("error", column, msg))
             continue
         dtype = frame.schema[column]
         if role in ("date", "last_contact") and not _is_date(dtype):
-            msg = f"‘{column}’ does not hold dates, so it cannot be the {_ROLE_NAMES[role]}."
-            issues.append(Issue("error", column, msg))
+            issues.append(
+                issue("error", column, f"customers.issue.not_dates.{role}", column=column)
+            )
         elif role == "amount" and not dtype.is_numeric():
-            msg = f"‘{column}’ does not hold numbers, so it cannot be the amount."
-            issues.append(Issue("error", column, msg))
+            issues.append(issue("error", column, "customers.issue.not_numbers", column=column))
     return issues
 
 
@@ -358,7 +349,7 @@ def order_frame(frame: pl.DataFrame, columns: CustomerColumns) -> pl.DataFrame:
     """
     errors = _column_errors(frame, columns)
     if errors:
-        raise InputError(" ".join(i.message for i in errors))
+        raise InputError.of(errors[0].key, **dict(errors[0].params))
     out = _canonical(frame, columns)
     kept = out.filter(pl.col("customer").is_not_null() & pl.col("date").is_not_null())
     return kept.sort("date", maintain_order=True)
@@ -367,18 +358,28 @@ def order_frame(frame: pl.DataFrame, columns: CustomerColumns) -> pl.DataFrame:
 def _check_schema(orders: pl.DataFrame) -> None:
     missing = [c for c in ORDER_SCHEMA if c not in orders.columns]
     if missing:
-        raise InputError(
-            f"The orders frame lacks {', '.join(missing)}; make it with order_frame()."
-        )
+        raise InputError.of("customers.error.not_an_order_frame", missing=", ".join(missing))
 
 
-def _n(count: int, singular: str, plural: str) -> str:
-    """``1 order has``, ``2 orders have``."""
-    return f"{count:,} {singular if count == 1 else plural}"
+#: What a left-out row lacks, by (no customer, no order date): the example's message.
+_MISSING = {
+    (True, True): "no_customer_or_date",
+    (True, False): "no_customer",
+    (False, True): "no_date",
+}
+
+
+def _day(day: dt.date, locale: str) -> str:
+    """``03-01-2026`` in English, the language's short date (``03.01.2026``) otherwise."""
+    return f"{day:%d-%m-%Y}" if locale == "en" else format_day(day, locale=locale, style="short")
 
 
 def validate(
-    frame: pl.DataFrame, columns: CustomerColumns, *, today: dt.date | None = None
+    frame: pl.DataFrame,
+    columns: CustomerColumns,
+    *,
+    today: dt.date | None = None,
+    locale: str = "en",
 ) -> list[Issue]:
     """Check an order export and its column choice; an empty list means all is well.
 
@@ -394,6 +395,8 @@ def validate(
     ----------
     today
         The day the export was made; default the computer's date.
+    locale
+        The language of the examples and of the dates in the messages.
 
     Examples
     --------
@@ -415,78 +418,85 @@ def validate(
     dropped = every.filter(no_id | no_date)
     if not dropped.is_empty():
         examples = tuple(
-            f"row {row}: "
-            + " and ".join(
-                part
-                for part, missing in (("no customer", cust is None), ("no order date", d is None))
-                if missing
+            t(
+                f"customers.example.{_MISSING[(cust is None, d is None)]}",
+                locale=locale,
+                row=str(row),
             )
             for row, cust, d in dropped.select("row", "customer", "date").head(3).rows()
         )
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.customer if dropped.filter(no_id).height else columns.date,
-                f"{_n(dropped.height, 'row has', 'rows have')} no customer "
-                f"(‘{columns.customer}’) or no order date (‘{columns.date}’); left out.",
-                examples,
-                dropped.height,
+                "customers.issue.rows_left_out",
+                examples=examples,
+                count=dropped.height,
+                customer=columns.customer,
+                date=columns.date,
             )
         )
     orders = every.filter(~no_id & ~no_date)
     if columns.amount is None:
-        issues.append(
-            Issue(
-                "info",
-                "",
-                "There is no amount column, so revenue, revenue per customer and customer "
-                "lifetime value cannot be computed; the customer counts can.",
-            )
-        )
+        issues.append(issue("info", "", "customers.issue.no_amount_column"))
     else:
         negative = orders.filter(pl.col("amount") < 0)
         if not negative.is_empty():
             issues.append(
-                Issue(
+                issue(
                     "info",
                     columns.amount,
-                    f"{_n(negative.height, 'order has', 'orders have')} a negative amount "
-                    "(refunds or credit notes); they reduce revenue.",
-                    tuple(
-                        f"customer {c} on {d:%d-%m-%Y}: {a:,.2f}"
+                    "customers.issue.negative_amounts",
+                    examples=tuple(
+                        t(
+                            "customers.example.negative",
+                            locale=locale,
+                            customer=c,
+                            day=_day(d, locale),
+                            amount=format_number(a, locale=locale, digits=2),
+                        )
                         for c, d, a in negative.select("customer", "date", "amount").head(3).rows()
                     ),
-                    negative.height,
+                    count=negative.height,
                 )
             )
         blank = orders.filter(pl.col("amount").is_null())
         if not blank.is_empty():
             issues.append(
-                Issue(
+                issue(
                     "info",
                     columns.amount,
-                    f"{_n(blank.height, 'order has', 'orders have')} no amount; counted as "
-                    "orders, but adding nothing to revenue.",
-                    tuple(f"row {r}" for r in blank["row"].head(3).to_list()),
-                    blank.height,
+                    "customers.issue.no_amount",
+                    examples=tuple(
+                        t("customers.example.row", locale=locale, row=str(r))
+                        for r in blank["row"].head(3).to_list()
+                    ),
+                    count=blank.height,
                 )
             )
-    for role, what in (("date", "order date"), ("last_contact", "last contact")):
+    for role in ("date", "last_contact"):
         name = getattr(columns, role)
         if name is None:
             continue
         late = orders.filter(pl.col(role) > today)
         if not late.is_empty():
             issues.append(
-                Issue(
+                issue(
                     "warning",
                     name,
-                    f"{_n(late.height, 'row has', 'rows have')} a {what} after today "
-                    f"({today:%d-%m-%Y}); check the dates in ‘{name}’.",
-                    tuple(
-                        f"row {r}: {d:%d-%m-%Y}" for r, d in late.select("row", role).head(3).rows()
+                    f"customers.issue.after_today.{role}",
+                    examples=tuple(
+                        t(
+                            "customers.example.row_day",
+                            locale=locale,
+                            row=str(r),
+                            day=_day(d, locale),
+                        )
+                        for r, d in late.select("row", role).head(3).rows()
                     ),
-                    late.height,
+                    count=late.height,
+                    today=_day(today, locale),
+                    column=name,
                 )
             )
     return issues
@@ -497,7 +507,7 @@ def latest_date(orders: pl.DataFrame) -> dt.date:
     _check_schema(orders)
     latest = orders.select(pl.max_horizontal(pl.col("date", "last_contact").max())).item()
     if latest is None:
-        raise InputError("There are no orders with a customer and a date.")
+        raise InputError.of("customers.error.no_orders")
     return latest
 
 
@@ -528,7 +538,7 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 def _check_months(inactive_months: int) -> None:
     if inactive_months < 1:
-        raise InputError("A customer is inactive after at least one month without an order.")
+        raise InputError.of("customers.error.inactive_months")
 
 
 def _customer_months(orders: pl.DataFrame, by: str | None) -> tuple[pl.DataFrame, list[str]]:
@@ -538,7 +548,7 @@ def _customer_months(orders: pl.DataFrame, by: str | None) -> tuple[pl.DataFrame
     ``m`` (month index), ``first_m``, ``orders`` (order days), ``revenue``.
     """
     if by not in (None, "channel"):
-        raise InputError(f"Customers can be split by channel only, not by ‘{by}’.")
+        raise InputError.of("customers.error.split_by", by=str(by))
     keys = [by] if by else []
     indexed = orders.with_row_index("__row").with_columns(_month_index(pl.col("date")).alias("m"))
     first = (
@@ -571,7 +581,7 @@ def _monthly(
     _check_schema(orders)
     _check_months(inactive_months)
     if orders.is_empty():
-        raise InputError("There are no orders with a customer and a date.")
+        raise InputError.of("customers.error.no_orders")
     k = inactive_months
     cm, keys = _customer_months(orders, by)
     first_m = int(cm["m"].min())  # type: ignore[arg-type]
@@ -850,18 +860,16 @@ def summarize(
     _check_schema(orders)
     _check_months(inactive_months)
     if months < 1:
-        raise InputError("The summary needs at least one month.")
+        raise InputError.of("customers.error.summary_months")
     today = today or latest_date(orders)
     upto = orders.filter(pl.col("date") <= today)
     if upto.is_empty():
-        raise InputError(f"There are no orders on or before {today:%d-%m-%Y}.")
+        raise InputError.of("customers.error.no_orders_before", today=today)
     table = _monthly(upto, inactive_months, None, today)
     end_m = _last_complete_month(today)
     window = table.filter(pl.col("m").is_between(end_m - months + 1, end_m))
     if window.is_empty():
-        raise InputError(
-            f"There is no complete month of orders up to {today:%d-%m-%Y}; the summary needs one."
-        )
+        raise InputError.of("customers.error.no_complete_month", today=today)
     first_m, last_m = int(window["m"].min()), int(window["m"].max())  # type: ignore[arg-type]
     start, end = _start_of(first_m), _start_of(last_m + 1) - dt.timedelta(days=1)
     in_window = upto.filter(pl.col("date").is_between(start, end))
@@ -917,51 +925,47 @@ def _with_sentences(s: CustomerSummary, *, locale: str, currency: str) -> Custom
     def money(v: float | None) -> str:
         return format_value(v, "currency", locale=locale, currency=currency)
 
-    def count(v: int) -> str:
-        return format_value(v, "count", locale=locale)
+    def say(key: str, **values: object) -> str:
+        return t(f"customers.summary.{key}", locale=locale, **values)
 
-    first = period_name(s.period_from, locale=locale)
+    within = say("within", count=s.inactive_months)
     last = period_name(s.period_to, locale=locale)
-    span = f"In {last}" if s.months == 1 else f"From {first} to {last}"
-    months_word = "month" if s.inactive_months == 1 else f"{s.inactive_months} months"
     out = [
-        f"{span}, {count(s.customers)} {'customer' if s.customers == 1 else 'customers'} "
-        f"bought ({count(s.new_customers)} new); {count(s.active_now)} "
-        f"{'was' if s.active_now == 1 else 'were'} active at the end of {last} "
-        f"(an order within {months_word})."
+        say(
+            "bought_in" if s.months == 1 else "bought_from",
+            count=s.customers,
+            first=period_name(s.period_from, locale=locale),
+            last=last,
+            new=say("new", count=s.new_customers),
+            active=say("active", count=s.active_now),
+            within=within,
+        )
     ]
     if s.repeat_customers:
-        out.append(
-            f"{pct(s.repeat_purchase_rate)} of these customers have bought on more than one "
-            "day (repeat customers)."
-        )
+        out.append(say("repeat", share=pct(s.repeat_purchase_rate)))
     elif s.customers:
-        out.append("None of these customers has bought more than once so far.")
+        out.append(say("no_repeat"))
     if s.monthly_churn_rate is None:
-        out.append("Nobody was active before these months, so churn cannot be measured yet.")
+        out.append(say("churn_unknown"))
     elif s.lifetime_months is None:
-        out.append(
-            f"No customer became inactive (no order for {months_word}) in these months, so an "
-            "average customer lifetime cannot be estimated: it would be endless."
-        )
+        out.append(say("no_churn", within=within))
     else:
         out.append(
-            f"Each month {pct(s.monthly_churn_rate)} of the active customers became inactive "
-            f"(no order for {months_word}), so a customer stays active for about "
-            f"{format_value(s.lifetime_months, 'count', locale=locale)} months on average."
+            say(
+                "churn",
+                share=pct(s.monthly_churn_rate),
+                within=within,
+                lifetime=format_value(s.lifetime_months, "count", locale=locale),
+            )
         )
     if s.revenue is None:
-        out.append(
-            "Without amounts, revenue per customer and customer lifetime value cannot be computed."
-        )
+        out.append(say("no_amounts"))
     elif s.revenue_per_customer_month is not None:
-        sentence = f"An active customer brings {money(s.revenue_per_customer_month)} a month"
+        arpu = money(s.revenue_per_customer_month)
         if s.clv is not None:
-            sentence += (
-                f"; over that lifetime a customer is worth about {money(s.clv)} "
-                "(customer lifetime value)"
-            )
-        out.append(sentence + ".")
+            out.append(say("value_and_clv", arpu=arpu, clv=money(s.clv)))
+        else:
+            out.append(say("value", arpu=arpu))
     return replace(s, sentences=tuple(out))
 
 
@@ -1003,9 +1007,9 @@ def retention_value(
     (24000.0, 6000.0)
     """
     if summary.revenue_per_customer_month is None or summary.revenue_returning is None:
-        raise InputError("The retention lever needs revenue: map a column to the order amount.")
+        raise InputError.of("customers.error.lever_needs_revenue")
     if extra_months < 0 or not math.isfinite(extra_months) or not math.isfinite(sell_more):
-        raise InputError("Give the extra months as zero or more, and the extra sales as a share.")
+        raise InputError.of("customers.error.lever_inputs")
     per_year = 12.0 / summary.months
     churned_per_year = summary.churned * per_year
     returning_per_year = summary.revenue_returning * per_year

@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 import polars as pl
+from babel import Locale
+from babel.numbers import get_currency_symbol, get_decimal_symbol
 
 from kpi_core.benchmarks import (
     COLUMNS as BENCHMARK_COLUMNS,
@@ -52,17 +54,31 @@ from kpi_core.benchmarks import (
     bands,
     bullet_rows,
     compare,
+    data_text,
     load_builtin,
+    position_text,
     validate_rows,
 )
 from kpi_core.benchmarks import (
     summary as benchmark_summary,
 )
-from kpi_core.catalogue import KPIS, kpis_for_fields, recommended
+from kpi_core.catalogue import KPIS, STAGES, Kpi, kpis_for_fields, recommended, stage_name
 from kpi_core.compute import PERIODS, Period, kpi_frame, measures_in
 from kpi_core.fields import FIELDS_BY_ID
 from kpi_core.funnel import biggest_leak, funnel, leak_table
-from kpi_core.i18n import DEFAULT_CURRENCY, format_change, format_value, period_name
+from kpi_core.i18n import (
+    DEFAULT_CURRENCY,
+    LANGUAGES,
+    LOCALES,
+    format_change,
+    format_day,
+    format_number,
+    format_value,
+    in_sentence,
+    join_words,
+    period_name,
+    t,
+)
 from kpi_core.issues import InputError
 from kpi_core.lead_lag import cross_correlation
 from kpi_core.scorecard import Change, default_period, scorecard
@@ -81,14 +97,20 @@ if TYPE_CHECKING:
     import altair as alt
 
 __all__ = [
+    "CHANGE_KINDS",
     "FORMATS",
     "SECTIONS",
     "Report",
     "build_report",
+    "change_kind",
+    "changes_frame",
     "chart_png",
     "charts_zip",
+    "format_name",
     "is_risky",
     "safe_text",
+    "section_title",
+    "sheet_name",
     "slug",
     "to_html",
     "to_xlsx",
@@ -96,17 +118,11 @@ __all__ = [
     "write_report",
 ]
 
-#: The sections of a report, in reading order: key -> title.
-SECTIONS: dict[str, str] = {
-    "scorecard": "Scorecard",
-    "funnel": "Funnel",
-    "leadlag": "Leading vs lagging",
-    "benchmarks": "Benchmarks",
-    "targets": "Targets and pacing",
-    "changes": "Change log",
-}
+#: The sections of a report, in reading order (their titles: :func:`section_title`).
+SECTIONS: tuple[str, ...] = ("scorecard", "funnel", "leadlag", "benchmarks", "targets", "changes")
 
-#: File suffixes :func:`write_report` writes, and what each holds.
+#: File suffixes :func:`write_report` writes, and what each holds (in English, for the
+#: command line's machine output; :func:`format_name` says it in a language).
 FORMATS: dict[str, str] = {
     ".xlsx": "an Excel workbook",
     ".html": "a print-ready HTML page",
@@ -132,6 +148,16 @@ _RESULT_FIELDS = frozenset({"customers", "orders", "revenue"})
 _DEFAULT_LEADING: tuple[str, ...] = ("sessions", "leads", "mqls", "traffic_to_lead")
 #: Earlier periods :func:`kpi_core.funnel.biggest_leak` needs before it looks for a leak.
 _MIN_LEAK_HISTORY = 4
+
+
+def section_title(section: str, *, locale: str = "en") -> str:
+    """The title of a report section (``"leadlag"`` -> ``Leading vs lagging``)."""
+    return t(f"report.section.{section}", locale=locale)
+
+
+def format_name(suffix: str, *, locale: str = "en") -> str:
+    """What a report file of ``suffix`` holds, in words (``.xlsx`` -> ``an Excel workbook``)."""
+    return t(f"report.format.{suffix.lstrip('.')}", locale=locale)
 
 
 # -- Safe text ---------------------------------------------------------------------------------
@@ -230,8 +256,16 @@ class Report:
         How the numbers are computed, in plain lines.
     notes
         ``(section title, message)``: a section left out, or limited, and why.
+    left_out
+        The notes of ``notes`` that say a section was left out.
     charts
-        ``(title, chart)`` pairs, each built from an aggregated frame.
+        ``(title, chart)`` pairs, each built from an aggregated frame (with the
+        locale's number and date formats).
+    chart_sections
+        The section key of each chart, in the order of ``charts``.
+    locale, currency
+        The language every text and number of the report is in, and the reporting
+        currency of its money.
     """
 
     title: str
@@ -256,6 +290,10 @@ class Report:
     assumptions: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()
     charts: tuple[tuple[str, alt.Chart], ...] = ()
+    left_out: tuple[tuple[str, str], ...] = ()
+    chart_sections: tuple[str, ...] = ()
+    locale: str = "en"
+    currency: str = DEFAULT_CURRENCY
     _png: dict[int, bytes | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -264,8 +302,8 @@ class Report:
     def when(self) -> str:
         """The reported period in words (``October 2026``), or that all rows were used."""
         if self.period_label is None:
-            return "all rows (no dates)"
-        return period_name(self.period_label)
+            return t("report.when_no_dates", locale=self.locale)
+        return period_name(self.period_label, locale=self.locale)
 
     def sections(self) -> list[str]:
         """The keys of the sections this report holds, in reading order."""
@@ -279,10 +317,18 @@ class Report:
         }
         return [k for k in SECTIONS if present[k]]
 
-    def notes_for(self, section: str) -> list[str]:
-        """The notes about one section (by key or title)."""
-        title = SECTIONS.get(section, section)
-        return [m for s, m in self.notes if s == title]
+    def notes_for(self, section: str, *, left_out: bool | None = None) -> list[str]:
+        """The notes about one section (by key or title).
+
+        ``left_out=False`` keeps only the notes that do not say the section was left
+        out, ``True`` only those that do.
+        """
+        title = section_title(section, locale=self.locale) if section in SECTIONS else section
+        out = [m for s, m in self.notes if s == title]
+        if left_out is not None:
+            gone = {m for s, m in self.left_out if s == title}
+            out = [m for m in out if (m in gone) == left_out]
+        return out
 
     def chart_pngs(self) -> list[tuple[str, bytes | None]]:
         """Every chart as PNG bytes (``None`` when it could not be drawn), rendered once."""
@@ -303,22 +349,45 @@ _T = TypeVar("_T")
 class _Notes:
     """Collects ``(section, message)`` notes while the report is built."""
 
-    def __init__(self) -> None:
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
         self.items: list[tuple[str, str]] = []
+        self.left_out: list[tuple[str, str]] = []
 
-    def add(self, section: str, message: str) -> None:
+    def add(self, section: str, message: str, *, left_out: bool = False) -> None:
         text = " ".join(str(message).split())
-        self.items.append((SECTIONS.get(section, section), text))
+        title = section_title(section, locale=self.locale) if section in SECTIONS else section
+        self.items.append((title, text))
+        if left_out:
+            self.left_out.append((title, text))
 
     def attempt(self, section: str, make: Callable[[], _T]) -> _T | None:
         """``make()``, or ``None`` with a note when the data cannot support it."""
         try:
             return make()
         except InputError as err:
-            self.add(section, f"Left out: {err}")
+            reason = err.text(self.locale)
+            message = t("report.note.left_out", locale=self.locale, reason=reason)
+            self.add(section, message, left_out=True)
         except (ValueError, ArithmeticError, KeyError, pl.exceptions.PolarsError) as err:
-            self.add(section, f"Left out: it could not be computed from this data ({err}).")
+            message = t("report.note.not_computed", locale=self.locale, error=str(err))
+            self.add(section, message, left_out=True)
         return None
+
+
+class _Charts:
+    """Collects the charts of a report, each with its section and the locale's formats."""
+
+    def __init__(self, locale: str, currency: str) -> None:
+        self.locale = locale
+        self.currency = currency
+        self.items: list[tuple[str, alt.Chart]] = []
+        self.sections: list[str] = []
+
+    def add(self, section: str, title: str, chart: alt.Chart) -> None:
+        localized = _charts().localize(chart, locale=self.locale, currency=self.currency)
+        self.items.append((title, localized))
+        self.sections.append(section)
 
 
 def _charts() -> Any:
@@ -345,10 +414,12 @@ def build_report(
     own_benchmarks: list[dict[str, Any]] | None = None,
     industry: str | None = None,
     changes: pl.DataFrame | None = None,
-    title: str = "KPI report",
+    title: str | None = None,
     channel: str | None = None,
     roles: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
 ) -> Report:
     """Gather every section of a report from mapped rows.
 
@@ -370,7 +441,8 @@ def build_report(
     targets
         Targets to pace (steps are split like last year when a target has none).
     competitors
-        Rows of the competitor table: ``{"Competitor": name, "<KPI name or id>": value}``.
+        Rows of the competitor table: ``{"Competitor": name, "<KPI name or id>": value}``
+        (a KPI name in any of the app's languages).
     own_benchmarks
         The user's own benchmark rows (the columns of the built-in table);
         rows that fail :func:`kpi_core.benchmarks.validate_rows` are left out
@@ -378,15 +450,21 @@ def build_report(
     industry
         Benchmark figures for this industry (``"All industries"`` ones fill the gaps).
     changes
-        The change log (``at, kind, what, before, after, note``).
+        The change log (``at, kind, what, before, after, note``), e.g. from
+        :func:`changes_frame`; known kinds are put in words, times in the locale's.
     title
-        The report's title.
+        The report's title; default "KPI report" in ``locale``.
     channel
         Limit every figure to the rows of this channel.
     roles
         KPI id -> ``"leading"``/``"lagging"``: the user's tags that differ from the catalogue.
     today
         For the SMART check of a target's dates; default today.
+    locale
+        The language of every heading, sentence and note, and how numbers and dates
+        are written: ``"en"``, ``"da"``, ``"nb"`` or ``"sv"``.
+    currency
+        The reporting currency: the money of the data is in it (never converted).
 
     Returns
     -------
@@ -400,20 +478,28 @@ def build_report(
         data cannot support becomes a note on the report instead.
     """
     if period not in PERIODS:
-        raise InputError(f"Unknown period ‘{period}’; use month, quarter or year.")
+        raise InputError.of("report.error.unknown_period", period=period)
     unknown = [k for k in (kpis or ()) if k not in KPIS]
     if unknown:
-        raise InputError(f"Unknown KPI {', '.join(unknown)}; valid KPIs: {', '.join(KPIS)}.")
-    notes = _Notes()
+        raise InputError.of(
+            "report.error.unknown_kpi", kpis=", ".join(unknown), valid=", ".join(KPIS)
+        )
+    if title is None:
+        title = t("report.title", locale=locale)
+    notes = _Notes(locale)
     roles = {k: r for k, r in (roles or {}).items() if k in KPIS and r in ("leading", "lagging")}
-    filters: list[tuple[str, str]] = [("Period length", period)]
+    filters: list[tuple[str, str]] = [
+        (t("report.filter.period_length", locale=locale), t(f"report.per.{period}", locale=locale))
+    ]
     if channel is not None:
         data, channel = _only_channel(data, channel)
-        filters.append(("Channel", channel))
+        filters.append((t("report.filter.channel", locale=locale), channel))
     else:
-        filters.append(("Channel", "all channels"))
+        filters.append(
+            (t("report.filter.channel", locale=locale), t("report.all_channels", locale=locale))
+        )
     if industry:
-        filters.append(("Benchmark industry", industry))
+        filters.append((t("report.filter.industry", locale=locale), industry))
 
     has_dates = "date" in data.columns and data["date"].drop_nulls().len() > 0
     kf: pl.DataFrame | None = None
@@ -424,30 +510,26 @@ def build_report(
             at = at.strip()
             kind = period_bounds(at)[0]
             if kind != period:
-                raise InputError(f"‘{at}’ is a {kind}, but the report is per {period}.")
+                raise InputError.of(f"report.error.wrong_kind.{kind}_per_{period}", label=at)
             if at not in labels:
-                raise InputError(
-                    f"There is no period {at} in the data (it has {labels[0]} to {labels[-1]})."
+                raise InputError.of(
+                    "report.error.no_such_period", label=at, first=labels[0], last=labels[-1]
                 )
         else:
             at = notes.attempt("scorecard", lambda: default_period(kf))  # type: ignore[arg-type]
     else:
         at = None
         for section in ("scorecard", "leadlag", "targets") if targets else ("scorecard", "leadlag"):
-            notes.add(
-                section,
-                "Left out: no column is mapped to Date, so nothing can be shown per period.",
-            )
+            notes.add(section, t("report.note.no_dates", locale=locale), left_out=True)
     chosen = list(kpis) if kpis else recommended(measures_in(data))
-    report_charts: list[tuple[str, alt.Chart]] = []
+    charts = _Charts(locale, currency)
+    when = period_name(at, locale=locale) if at else t("report.all_rows", locale=locale)
 
     # Scorecard
     score: pl.DataFrame | None = None
     summary: list[str] = []
     if kf is not None and at is not None:
-        made = notes.attempt(
-            "scorecard", lambda: _scorecard(kf, chosen, at, roles, period, report_charts)
-        )
+        made = notes.attempt("scorecard", lambda: _scorecard(kf, chosen, at, roles, period, charts))
         if made is not None:
             score, summary = made
 
@@ -456,29 +538,28 @@ def build_report(
     fun = notes.attempt("funnel", lambda: _funnel(data, period, at, window, notes))
     funnel_frame, funnel_finding, funnel_notes = fun if fun is not None else (None, "", [])
     if funnel_frame is not None and funnel_frame.height:
-        report_charts.append(
-            (
-                f"Funnel, {period_name(at) if at else 'all rows'}",
-                _charts().funnel_chart(funnel_frame),
-            )
+        charts.add(
+            "funnel",
+            t("report.chart.funnel", locale=locale, when=when),
+            _charts().funnel_chart(funnel_frame, locale=locale),
         )
 
     # Leading vs lagging
     ll = None
     if has_dates:
-        ll = notes.attempt("leadlag", lambda: _leadlag(data, period, roles, report_charts))
+        ll = notes.attempt("leadlag", lambda: _leadlag(data, period, roles, charts))
     leadlag_frame, leadlag_finding = ll if ll is not None else (None, "")
 
     # Benchmarks
     bench = notes.attempt(
         "benchmarks",
         lambda: _benchmarks(
-            data, kf, at, period, chosen, competitors, own_benchmarks, industry, notes
+            data, kf, at, period, chosen, competitors, own_benchmarks, industry, notes, currency
         ),
     )
     bench_frame, bench_lines, bullet = bench if bench is not None else (None, [], None)
     if bullet is not None:
-        report_charts.append((f"Benchmarks, {period_name(at) if at else 'all rows'}", bullet))
+        charts.add("benchmarks", t("report.chart.benchmarks", locale=locale, when=when), bullet)
 
     # Targets
     targets_frame: pl.DataFrame | None = None
@@ -486,20 +567,28 @@ def build_report(
     if targets and has_dates:
         made_t = notes.attempt(
             "targets",
-            lambda: _targets(data, targets, today or dt.date.today(), report_charts),
+            lambda: _targets(data, targets, today or dt.date.today(), charts),
         )
         if made_t is not None:
             targets_frame, pacing_lines = made_t
     elif not targets:
-        notes.add("targets", "Left out: no targets were given.")
+        notes.add("targets", t("report.note.no_targets", locale=locale), left_out=True)
 
     # Change log
     log = None
     if changes is not None and changes.height:
-        log = changes.select(pl.all().cast(pl.String))
+        log = _change_log(changes, locale)
 
     assumptions = _assumptions(
-        data, source=source, mapping=mapping, period=period, at=at, kf=kf, scored=score
+        data,
+        source=source,
+        mapping=mapping,
+        period=period,
+        at=at,
+        kf=kf,
+        scored=score,
+        locale=locale,
+        currency=currency,
     )
     return Report(
         title=title,
@@ -523,22 +612,24 @@ def build_report(
         changes=log,
         assumptions=tuple(assumptions),
         notes=tuple(notes.items),
-        charts=tuple(report_charts),
+        charts=tuple(charts.items),
+        left_out=tuple(notes.left_out),
+        chart_sections=tuple(charts.sections),
+        locale=locale,
+        currency=currency,
     )
 
 
 def _only_channel(data: pl.DataFrame, channel: str) -> tuple[pl.DataFrame, str]:
     """The rows of one channel (named in any case) and the channel's name as in the data."""
     if "channel" not in data.columns:
-        raise InputError(
-            f"Cannot limit the report to the channel ‘{channel}’: no column is mapped to Channel."
-        )
+        raise InputError.of("report.error.no_channel_column", channel=channel)
     values = data["channel"].drop_nulls().unique(maintain_order=True).to_list()
     wanted = channel.strip().casefold()
     match = [v for v in values if str(v).strip().casefold() == wanted]
     if not match:
         shown = ", ".join(f"‘{v}’" for v in values[:12])
-        raise InputError(f"There is no channel ‘{channel}’ in the data (it has {shown}).")
+        raise InputError.of("report.error.no_such_channel", channel=channel, channels=shown)
     return data.filter(pl.col("channel") == match[0]), str(match[0])
 
 
@@ -553,29 +644,41 @@ def _role(kpi_id: str, roles: Mapping[str, str]) -> str:
     return roles.get(kpi_id, KPIS[kpi_id].role)
 
 
+def _formula(k: Kpi, locale: str) -> str:
+    """How a KPI is computed, with the fields in ``locale``: ``Σ clicks / Σ impressions``."""
+
+    def total(field_id: str) -> str:
+        f = FIELDS_BY_ID.get(field_id)
+        return f"Σ {in_sentence(f.name(locale)) if f is not None else field_id}"
+
+    if k.denominator is None:
+        return total(k.numerator)
+    scale = "" if k.scale == 1 else f"{format_number(k.scale, locale=locale)} × "
+    return f"{scale}{total(k.numerator)} / {total(k.denominator)}"
+
+
 def _scorecard(
     kf: pl.DataFrame,
     chosen: Sequence[str],
     at: str,
     roles: Mapping[str, str],
     period: Period,
-    report_charts: list[tuple[str, alt.Chart]],
+    charts: _Charts,
 ) -> tuple[pl.DataFrame, list[str]]:
+    locale = charts.locale
     rows = scorecard(kf, kpis=chosen, at=at)
     if not rows:
-        raise InputError(
-            "none of the chosen KPIs can be computed from the mapped columns "
-            f"({', '.join(chosen) or 'none chosen'})."
-        )
+        none = t("report.none_chosen", locale=locale)
+        raise InputError.of("report.left_out.no_kpis", kpis=", ".join(chosen) or none)
     frame = pl.DataFrame(
         [
             {
                 "kpi_id": r.kpi.id,
-                "KPI": r.kpi.name,
-                "stage": r.kpi.stage,
-                "role": _role(r.kpi.id, roles),
+                "KPI": r.kpi.label(locale),
+                "stage": stage_name(r.kpi.stage, locale=locale),
+                "role": t(f"role.{_role(r.kpi.id, roles)}", locale=locale),
                 "unit": r.kpi.unit,
-                "formula": r.kpi.formula,
+                "formula": _formula(r.kpi, locale),
                 "value": r.value,
                 "previous": r.previous,
                 "change_previous": r.vs_previous.value,
@@ -608,13 +711,14 @@ def _scorecard(
     trends += [k for k in scored if k not in trends]
     for kpi_id in trends[:_MAX_TRENDS]:
         k = KPIS[kpi_id]
-        report_charts.append(
-            (
-                f"{k.name} per {period}",
-                _charts().trend_chart(_charts().trend_frame(kf, kpi_id, selected=at), kpi=k),
-            )
+        charts.add(
+            "scorecard",
+            t(f"report.chart.trend_{period}", locale=locale, kpi=k.label(locale)),
+            _charts().trend_chart(
+                _charts().trend_frame(kf, kpi_id, selected=at, locale=locale), kpi=k, locale=locale
+            ),
         )
-    return frame, scorecard_summary(rows, period=at)
+    return frame, scorecard_summary(rows, period=at, locale=locale, currency=charts.currency)
 
 
 def _funnel(
@@ -624,8 +728,9 @@ def _funnel(
     window: tuple[dt.date, dt.date] | None,
     notes: _Notes,
 ) -> tuple[pl.DataFrame, str, list[str]]:
+    locale = notes.locale
     start, end = window if window else (None, None)
-    f = funnel(data, start=start, end=end)
+    f = funnel(data, start=start, end=end, locale=locale)
     steps = f.steps.select(
         "journey_stage",
         "stage",
@@ -638,68 +743,69 @@ def _funnel(
         "note",
     )
     if steps.is_empty():
-        raise InputError("the funnel's stages have no numbers in this period.")
+        raise InputError.of("report.left_out.funnel_empty")
+    steps = steps.with_columns(
+        pl.col("journey_stage").map_elements(
+            lambda s: stage_name(s, locale=locale) if s in STAGES else s, return_dtype=pl.String
+        )
+    )
     finding = ""
     if at is not None and "date" in data.columns:
         try:
-            leak = biggest_leak(data, period=period, at=at)
+            leak = biggest_leak(data, period=period, at=at, locale=locale)
         except InputError as err:
-            notes.add("funnel", f"No leak was looked for: {err}")
+            notes.add(
+                "funnel", t("report.funnel.no_search", locale=locale, reason=err.text(locale))
+            )
         else:
-            history = leak_table(data, period=period, at=at)["history_periods"].max()
+            history = leak_table(data, period=period, at=at, locale=locale)["history_periods"].max()
+            when = period_name(at, locale=locale)
             if leak is not None:
                 finding = leak.sentence
             elif not isinstance(history, int) or history < _MIN_LEAK_HISTORY:
-                finding = (
-                    f"There are too few {period}s before {period_name(at)} to tell whether a "
-                    "step is below its usual level."
-                )
+                finding = t(f"report.funnel.too_few_{period}", locale=locale, when=when)
             else:
-                finding = (
-                    f"No step in {period_name(at)} is clearly below its own history: "
-                    "nothing leaks more than usual."
-                )
-    return steps, finding, [i.message for i in f.issues]
+                finding = t("report.funnel.no_leak", locale=locale, when=when)
+    return steps, finding, [i.text(locale) for i in f.issues]
 
 
 def _leadlag(
     data: pl.DataFrame,
     period: Period,
     roles: Mapping[str, str],
-    report_charts: list[tuple[str, alt.Chart]],
+    charts: _Charts,
 ) -> tuple[pl.DataFrame, str]:
+    locale = charts.locale
     kind: Period = "quarter" if period == "quarter" else "month"
     kf = kpi_frame(data, period=kind)
     present = [k for k in KPIS if k in kf.columns and kf[k].drop_nulls().len()]
     lagging_ids = [k for k in present if _role(k, roles) == "lagging"]
     leading_ids = [k for k in present if _role(k, roles) == "leading"]
     if not lagging_ids or not leading_ids:
-        raise InputError(
-            "it needs at least one result (such as revenue or new customers) and one activity "
-            "(such as visits or leads) with numbers."
-        )
+        raise InputError.of("report.left_out.leadlag_needs")
     preferred = [k for k in ("revenue", "customers") if k in lagging_ids]
     lagging = (preferred or lagging_ids)[0]
     candidates = [k for k in leading_ids if not set(KPIS[k].fields) & _RESULT_FIELDS]
     leading = [k for k in _DEFAULT_LEADING if k in candidates] or candidates[:4]
     if not leading:
-        raise InputError("no activity KPI is independent of the result it would lead.")
-    found = cross_correlation(kf, lagging=lagging, leading=leading)
+        raise InputError.of("report.left_out.leadlag_independent")
+    found = cross_correlation(kf, lagging=lagging, leading=leading, locale=locale)
     if found.table["r"].is_null().all():
         # Too few periods for any lag: say so once rather than a table of blanks.
         raise InputError(found.findings[0].sentence)
+    result = KPIS[lagging].label(locale)
     frame = pl.DataFrame(
         [
             {
                 "kpi_id": f.kpi,
-                "KPI": KPIS[f.kpi].name,
-                "lagging": KPIS[lagging].name,
+                "KPI": KPIS[f.kpi].label(locale),
+                "lagging": result,
                 "best_lag": f.best_lag,
                 "r": f.r,
                 "low": f.low,
                 "high": f.high,
                 "n": f.n,
-                "strength": f.strength,
+                "strength": t(f"report.strength.{f.strength}", locale=locale),
                 "finding": f.sentence,
             }
             for f in found.findings
@@ -723,24 +829,22 @@ def _leadlag(
     if best is not None:
         finding = best.sentence
     else:
-        finding = (
-            f"No reliable lead found for {KPIS[lagging].name.lower()}: no activity moved "
-            f"clearly ahead of it in the {kind}s the data covers."
-        )
+        finding = t(f"report.leadlag.none_{kind}", locale=locale, kpi=in_sentence(result))
     if found.table.filter(pl.col("r").is_not_null()).height:
-        names = {k: KPIS[k].name for k in leading}
-        report_charts.append(
-            (
-                f"Correlation with {KPIS[lagging].name.lower()} at each lag",
-                _charts().correlation_chart(found.table, names=names),
-            )
+        names = {k: KPIS[k].label(locale) for k in leading}
+        charts.add(
+            "leadlag",
+            t("report.chart.correlation", locale=locale, kpi=in_sentence(result)),
+            _charts().correlation_chart(found.table, names=names, locale=locale),
         )
     return frame, finding
 
 
 def _competitor_rows(rows: list[dict[str, Any]] | None) -> pl.DataFrame:
     """The competitor table's rows in long form: ``competitor, kpi_id, value``."""
-    by_name = {k.name.casefold(): k.id for k in KPIS.values()} | {k: k for k in KPIS}
+    # The table's columns are KPI names in the language the user had, or ids.
+    by_name = {k.label(lang).casefold(): k.id for lang in LANGUAGES for k in KPIS.values()}
+    by_name |= {k.name.casefold(): k.id for k in KPIS.values()} | {k: k for k in KPIS}
     records = []
     for row in rows or []:
         if not isinstance(row, Mapping):
@@ -788,11 +892,15 @@ def _own_rows(rows: list[dict[str, Any]] | None, notes: _Notes) -> pl.DataFrame 
     problems = [i for i in validate_rows(frame) if i.level == "error"]
     bad = {int(x.split()[-1]) for i in problems for x in i.examples if x.startswith("row ")}
     if bad:
-        first = problems[0].message
-        notes.add(
-            "benchmarks",
-            f"{len(bad)} of your {len(records)} own benchmark rows were left out, e.g.: {first}",
+        first = problems[0].text(notes.locale)
+        message = t(
+            "report.benchmarks.own_left_out",
+            locale=notes.locale,
+            count=len(records),
+            bad=len(bad),
+            example=first,
         )
+        notes.add("benchmarks", message)
     keep = [i for i in range(frame.height) if i + 1 not in bad]
     return frame[keep] if keep else None
 
@@ -807,7 +915,9 @@ def _benchmarks(
     own: list[dict[str, Any]] | None,
     industry: str | None,
     notes: _Notes,
+    currency: str,
 ) -> tuple[pl.DataFrame, list[str], alt.Chart | None]:
+    locale = notes.locale
     if kf is not None and at is not None:
         row = kf.filter(pl.col("period") == at).row(0, named=True)
         frame = kf
@@ -831,7 +941,11 @@ def _benchmarks(
     ours = {k: row.get(k) for k in kpi_ids}
     band = bands(rows, industry=industry)
     comparison = compare(
-        ours, competitors=long if long.height else None, bands=band, currency=DEFAULT_CURRENCY
+        ours,
+        competitors=long if long.height else None,
+        bands=band,
+        currency=currency,
+        locale=locale,
     )
     meta = band.select("kpi_id", "region", "industry", "channel", "definition", "caveat")
     comparison = comparison.join(meta, on="kpi_id", how="left", maintain_order="left")
@@ -846,94 +960,107 @@ def _benchmarks(
     )
     shown = comparison.filter(pl.col("value").is_not_null() & (has_figure | has_rival))
     if shown.is_empty():
-        raise InputError(
-            "there is no published figure and no competitor value for the KPIs this data has "
-            "values for."
-        )
-    lines = benchmark_summary(shown, currency=DEFAULT_CURRENCY)
+        raise InputError.of("report.left_out.no_benchmarks")
+    lines = benchmark_summary(shown, currency=currency, locale=locale)
     out = shown.select(
         "kpi_id",
-        pl.col("name").alias("KPI"),
+        pl.col("kpi_id")
+        .map_elements(lambda k: KPIS[k].label(locale) if k in KPIS else k, return_dtype=pl.String)
+        .alias("KPI"),
         "unit",
         "value",
         "low",
         "typical",
         "high",
         pl.col("band_currency").alias("currency"),
-        "position",
+        pl.col("position").map_elements(
+            lambda p: position_text(p, locale=locale), return_dtype=pl.String
+        ),
         "gap_to_typical",
         "rank",
         "of",
         pl.col("source_name").alias("source"),
         pl.col("period").alias("year"),
         pl.col("source_url").alias("link"),
-        "region",
-        "industry",
-        "channel",
-        "definition",
+        *(
+            pl.col(c).map_elements(
+                lambda v, c=c: data_text(c, v, locale=locale), return_dtype=pl.String
+            )
+            for c in ("region", "industry", "channel", "definition")
+        ),
         "caveat",
         "note",
         *comp_cols,
     )
-    return out, lines, _bullet(shown, long)
+    return out, lines, _bullet(shown, long, currency, locale)
 
 
-def _bullet(comparison: pl.DataFrame, long: pl.DataFrame) -> alt.Chart | None:
+def _key(text: str) -> str:
+    """A catalogue key part from an id with spaces: ``worse than band`` -> ``worse_than_band``."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _bullet(
+    comparison: pl.DataFrame, long: pl.DataFrame, currency: str, locale: str
+) -> alt.Chart | None:
     """The Benchmarks page's chart: you, competitors and the published band per KPI."""
-    rows = bullet_rows(comparison, long, currency=DEFAULT_CURRENCY)
-    return None if rows.is_empty() else _charts().bullet_chart(rows)
+    rows = bullet_rows(comparison, long, currency=currency)
+    return None if rows.is_empty() else _charts().bullet_chart(rows, locale=locale)
 
 
 def _targets(
     data: pl.DataFrame,
     targets: Sequence[Target],
     today: dt.date,
-    report_charts: list[tuple[str, alt.Chart]],
+    charts: _Charts,
 ) -> tuple[pl.DataFrame, list[str]]:
+    locale = charts.locale
     kf = kpi_frame(data, period="month", parts=True)
     fields = measures_in(data)
     records = []
     lines = []
-    for t in sorted(targets, key=lambda t: (t.start, list(KPIS).index(t.kpi))):
-        t = with_baseline(t, kf)
-        if not t.steps and t.kind != "month":
+    for goal in sorted(targets, key=lambda g: (g.start, list(KPIS).index(g.kpi))):
+        goal = with_baseline(goal, kf)
+        if not goal.steps and goal.kind != "month":
             # As on the Targets page: a target nobody split follows last year's seasons.
             try:
-                into: Period = "quarter" if t.kind == "year" else "month"
-                t = _with_steps(t, split(t, into=into, method="seasonal", history=kf))
+                into: Period = "quarter" if goal.kind == "year" else "month"
+                goal = _with_steps(goal, split(goal, into=into, method="seasonal", history=kf))
             except InputError:
                 pass
-        p = pace(t, kf)
-        k = KPIS[t.kpi]
-        checks = smart_check(t, fields=fields, history=kf, today=today)
+        p = pace(goal, kf)
+        k = KPIS[goal.kpi]
+        checks = smart_check(
+            goal, fields=fields, history=kf, today=today, locale=locale, currency=charts.currency
+        )
         smart = "; ".join(f"{c.name}: {c.message}" for c in checks if not c.ok)
+        label = _period_label(goal.label, locale)
         records.append(
             {
-                "target_id": t.id,
-                "kpi_id": t.kpi,
-                "KPI": k.name,
+                "target_id": goal.id,
+                "kpi_id": goal.kpi,
+                "KPI": k.label(locale),
                 "unit": k.unit,
-                "period": t.label,
-                "target": t.value,
-                "baseline": t.baseline,
+                "period": label,
+                "target": goal.value,
+                "baseline": goal.baseline,
                 "actual": p.actual,
                 "expected": p.expected,
                 "projected": p.projected,
-                "status": p.status,
-                "through": p.through.isoformat() if p.through else None,
-                "owner": t.owner,
-                "goal": t.goal,
-                "notes": t.notes,
-                "smart": smart or "Meets SMART.",
+                "status": t(f"targets.status.{_key(p.status)}", locale=locale),
+                "through": format_day(p.through, locale=locale) if p.through else None,
+                "owner": goal.owner,
+                "goal": goal.goal,
+                "notes": goal.notes,
+                "smart": smart or t("report.targets.smart_ok", locale=locale),
             }
         )
-        lines.append(pacing_sentence(p))
+        lines.append(pacing_sentence(p, locale=locale, currency=charts.currency))
         if p.status not in ("no data", "not started"):
-            report_charts.append(
-                (
-                    f"{k.name} {t.label}: actual against plan",
-                    _charts().pacing_chart(p.months, kpi=k),
-                )
+            charts.add(
+                "targets",
+                t("report.chart.pacing", locale=locale, kpi=k.label(locale), period=label),
+                _charts().pacing_chart(p.months, kpi=k, locale=locale),
             )
     schema = {
         "target_id": pl.String,
@@ -956,6 +1083,11 @@ def _targets(
     return pl.DataFrame(records, schema=schema, orient="row"), lines
 
 
+def _period_label(label: str, locale: str) -> str:
+    """A target's period (``2026``, ``2026-Q1``, ``2026-03``) as the locale writes it, short."""
+    return period_name(label, locale=locale, style="short")
+
+
 def _with_steps(t: Target, steps: Sequence[Any]) -> Target:
     return replace(t, steps=tuple(steps))
 
@@ -969,45 +1101,51 @@ def _assumptions(
     at: str | None,
     kf: pl.DataFrame | None,
     scored: pl.DataFrame | None,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[str]:
     lines: list[str] = []
-    rows = f"{data.height:,} rows"
     if "date" in data.columns and data["date"].drop_nulls().len():
         first, last = data["date"].min(), data["date"].max()
-        rows += f" dated {first:%-d %b %Y} to {last:%-d %b %Y}"
-    lines.append(f"Data: {source}, {rows}.")
+        lines.append(
+            t(
+                "report.assumption.data_dated",
+                locale=locale,
+                count=data.height,
+                source=source,
+                first=format_day(first, locale=locale),  # type: ignore[arg-type]
+                last=format_day(last, locale=locale),  # type: ignore[arg-type]
+            )
+        )
+    else:
+        lines.append(t("report.assumption.data", locale=locale, count=data.height, source=source))
     if at is not None and kf is not None:
         row = kf.filter(pl.col("period") == at).row(0, named=True)
-        whole = "a complete" if row["complete"] else "a partial"
         lines.append(
-            f"Period: {period_name(at)} ({row['period_start']:%-d %b %Y} to "
-            f"{row['period_end']:%-d %b %Y}), {whole} {period}; compared with the {period} "
-            "before and the same period last year."
+            t(
+                f"report.assumption.period_{period}",
+                locale=locale,
+                when=period_name(at, locale=locale),
+                first=format_day(row["period_start"], locale=locale),
+                last=format_day(row["period_end"], locale=locale),
+            )
         )
+        if not row["complete"]:
+            lines.append(t(f"report.assumption.partial_{period}", locale=locale))
     lines += [
-        "Ratio KPIs are ratios of sums over the period (for example Σ clicks / Σ impressions), "
-        "never means of daily ratios, taken over the rows where both numbers were recorded: "
-        "a blank means not measured and does not dilute a ratio; a 0 is a real zero.",
-        "No data is not zero: a period without rows is shown as empty, not as 0.",
-        "Rates (shares such as the click-through rate) change in percentage points (pp); "
-        "other KPIs change in per cent.",
-        f"Money is in {DEFAULT_CURRENCY} as in the file; published figures in another currency "
-        "are shown beside yours but not converted or ranked.",
-        "Funnel: counts are sums over the period; a step's rate is a ratio of sums over the "
-        "rows that hold both stages. The biggest leak is the step furthest below the median of "
-        "its previous 12 periods (at least 2 robust standard deviations and 10 % below it).",
-        "Leading vs lagging: KPIs are correlated on their period-to-period changes over "
-        "complete periods, at leads of 0 to 6 periods; a lead is reported only with at least "
-        "12 pairs and a 95 % interval that excludes zero.",
-        "Targets: pacing compares the actual with the plan to date (the steps due, pro rata "
-        "within the current month); within 3 % is on track, within 10 % at risk, beyond that "
-        "off track. A target without steps follows last year's seasons.",
+        t("report.assumption.ratios", locale=locale),
+        t("report.assumption.no_data", locale=locale),
+        t("report.assumption.rates", locale=locale),
+        t("report.assumption.money", locale=locale, currency=currency),
+        t("report.assumption.funnel", locale=locale),
+        t("report.assumption.leadlag", locale=locale),
+        t("report.assumption.targets", locale=locale),
     ]
     if scored is not None:
         formulas = [f"{r['KPI']} = {r['formula']}" for r in scored.iter_rows(named=True)]
-        lines.append("Formulas: " + "; ".join(formulas) + ".")
+        lines.append(t("report.assumption.formulas", locale=locale, formulas="; ".join(formulas)))
     if mapping:
-        lines.append("Columns used, as mapped (column → field): see the table below.")
+        lines.append(t("report.assumption.mapping", locale=locale))
     return lines
 
 
@@ -1039,10 +1177,15 @@ _NUMERIC: frozenset[str] = frozenset(
 @dataclass(frozen=True)
 class _Col:
     key: str
-    header: str
+    header: str  # the catalogue key under ``report.column.`` (or the text, when ``literal``)
     kind: Kind = "text"
     width: int | None = None
     where: Literal["both", "html", "xlsx"] = "both"
+    literal: bool = False
+
+    def title(self, locale: str) -> str:
+        """The column's header in ``locale``."""
+        return self.header if self.literal else t(f"report.column.{self.header}", locale=locale)
 
 
 def _columns(
@@ -1054,100 +1197,98 @@ def _columns(
     if section == "scorecard":
         frame = report.scorecard
         cols = [
-            _Col("KPI", "KPI", width=28),
-            _Col("stage", "Stage", "short", 12),
-            _Col("role", "Role", "short", 9),
-            _Col("value", "Value", "kpi"),
-            _Col("previous", "Before", "kpi"),
-            _Col("change_previous", "vs before", "change"),
-            _Col("last_year", "Last year", "kpi"),
-            _Col("change_last_year", "vs last year", "change"),
-            _Col("formula", "Formula", width=30, where="xlsx"),
+            _Col("KPI", "kpi", width=28),
+            _Col("stage", "kpi_stage", "short", 12),
+            _Col("role", "role", "short", 9),
+            _Col("value", "value", "kpi"),
+            _Col("previous", "previous", "kpi"),
+            _Col("change_previous", "change_previous", "change"),
+            _Col("last_year", "last_year", "kpi"),
+            _Col("change_last_year", "change_last_year", "change"),
+            _Col("formula", "formula", width=30, where="xlsx"),
         ]
     elif section == "funnel":
         frame = report.funnel
         cols = [
-            _Col("journey_stage", "Journey stage", "short", 12, where="xlsx"),
-            _Col("label", "Stage", "short", 14),
-            _Col("count", "Count", "count"),
-            _Col("step_label", "Step", "short", 20),
-            _Col("pct_of_previous", "% of previous", "share"),
-            _Col("pct_of_first", "% of first", "small_share"),
-            _Col("drop", "Lost at this step", "count"),
-            _Col("note", "Note", width=40),
+            _Col("journey_stage", "journey_stage", "short", 12, where="xlsx"),
+            _Col("label", "stage", "short", 14),
+            _Col("count", "count", "count"),
+            _Col("step_label", "step", "short", 20),
+            _Col("pct_of_previous", "pct_of_previous", "share"),
+            _Col("pct_of_first", "pct_of_first", "small_share"),
+            _Col("drop", "drop", "count"),
+            _Col("note", "note", width=40),
         ]
     elif section == "leadlag":
         frame = report.leadlag
         cols = [
-            _Col("KPI", "Leading KPI", width=24),
-            _Col("lagging", "Result", "short", 16, where="xlsx"),
-            _Col("best_lag", "Best lead (periods)", "int"),
-            _Col("r", "Correlation", "r"),
-            _Col("low", "Likely from", "r", where="xlsx"),
-            _Col("high", "Likely to", "r", where="xlsx"),
-            _Col("low", "Likely range", "interval", where="html"),
-            _Col("n", "Pairs used", "int"),
-            _Col("strength", "Strength", "short", 10),
-            _Col("finding", "Finding", width=70, where="xlsx"),
+            _Col("KPI", "leading_kpi", width=24),
+            _Col("lagging", "result", "short", 16, where="xlsx"),
+            _Col("best_lag", "best_lag", "int"),
+            _Col("r", "correlation", "r"),
+            _Col("low", "likely_from", "r", where="xlsx"),
+            _Col("high", "likely_to", "r", where="xlsx"),
+            _Col("low", "likely_range", "interval", where="html"),
+            _Col("n", "pairs", "int"),
+            _Col("strength", "strength", "short", 10),
+            _Col("finding", "finding", width=70, where="xlsx"),
         ]
     elif section == "benchmarks":
         frame = report.benchmarks
         rivals = [
-            _Col(c, c[len(COMPETITOR_PREFIX) :], "kpi")
+            _Col(c, c[len(COMPETITOR_PREFIX) :], "kpi", literal=True)
             for c in (frame.columns if frame is not None else [])
             if c.startswith(COMPETITOR_PREFIX)
         ]
         cols = [
-            _Col("KPI", "KPI", width=26),
-            _Col("value", "You", "kpi"),
+            _Col("KPI", "kpi", width=26),
+            _Col("value", "you", "kpi"),
             *rivals,
-            _Col("low", "Published range", "band", where="html"),
-            _Col("position", "Compared with it", width=16),
-            _Col("rank", "Rank", "rank", where="html"),
-            _Col("low", "Published low", "kpi", where="xlsx"),
-            _Col("typical", "Published typical", "kpi", where="xlsx"),
-            _Col("high", "Published high", "kpi", where="xlsx"),
-            _Col("currency", "Currency", "short", 9, where="xlsx"),
-            _Col("gap_to_typical", "Gap to typical", "gap", where="xlsx"),
-            _Col("rank", "Rank", "int", where="xlsx"),
-            _Col("of", "Of", "int", where="xlsx"),
-            _Col("source", "Source", width=40, where="xlsx"),
-            _Col("year", "Year", width=14, where="xlsx"),
-            _Col("link", "Link", "url", 40, where="xlsx"),
-            _Col("region", "Region", width=14, where="xlsx"),
-            _Col("industry", "Industry", width=16, where="xlsx"),
-            _Col("channel", "Channel", width=20, where="xlsx"),
-            _Col("definition", "Definition", width=40, where="xlsx"),
-            _Col("caveat", "Caveat", width=60, where="xlsx"),
-            _Col("note", "Note", width=30, where="xlsx"),
+            _Col("low", "published_range", "band", where="html"),
+            _Col("position", "position", width=16),
+            _Col("rank", "rank", "rank", where="html"),
+            _Col("low", "published_low", "kpi", where="xlsx"),
+            _Col("typical", "published_typical", "kpi", where="xlsx"),
+            _Col("high", "published_high", "kpi", where="xlsx"),
+            _Col("currency", "currency", "short", 9, where="xlsx"),
+            _Col("gap_to_typical", "gap_to_typical", "gap", where="xlsx"),
+            _Col("rank", "rank", "int", where="xlsx"),
+            _Col("of", "of", "int", where="xlsx"),
+            _Col("source", "source", width=40, where="xlsx"),
+            _Col("year", "year", width=14, where="xlsx"),
+            _Col("link", "link", "url", 40, where="xlsx"),
+            _Col("region", "region", width=14, where="xlsx"),
+            _Col("industry", "industry", width=16, where="xlsx"),
+            _Col("channel", "channel", width=20, where="xlsx"),
+            _Col("definition", "definition", width=40, where="xlsx"),
+            _Col("caveat", "caveat", width=60, where="xlsx"),
+            _Col("note", "note", width=30, where="xlsx"),
         ]
     elif section == "targets":
         frame = report.targets
         cols = [
-            _Col("KPI", "KPI", width=24),
-            _Col("period", "Period", "short", 9),
+            _Col("KPI", "kpi", width=24),
+            _Col("period", "period", "short", 9),
             *(
-                _Col(key, header, kind, where=where)
-                for key, header in (
-                    ("target", "Target"),
-                    ("baseline", "Last year"),
-                    ("actual", "Actual"),
-                    ("expected", "Planned to date"),
-                    ("projected", "At this pace"),
-                )
+                _Col(key, key, kind, where=where)
+                for key in ("target", "baseline", "actual", "expected", "projected")
                 for kind, where in (("kpi", "xlsx"), ("compact", "html"))
             ),
-            _Col("status", "Status", "short", 11),
-            _Col("through", "Data to", "short", 11, where="xlsx"),
-            _Col("owner", "Owner", width=20, where="xlsx"),
-            _Col("goal", "Business goal", width=40, where="xlsx"),
-            _Col("notes", "Notes", width=40, where="xlsx"),
-            _Col("smart", "SMART issues", width=60, where="xlsx"),
+            _Col("status", "status", "short", 11),
+            _Col("through", "through", "short", 11, where="xlsx"),
+            _Col("owner", "owner", width=20, where="xlsx"),
+            _Col("goal", "goal", width=40, where="xlsx"),
+            _Col("notes", "notes", width=40, where="xlsx"),
+            _Col("smart", "smart", width=60, where="xlsx"),
         ]
     elif section == "changes":
         frame = report.changes
+        known = ("at", "kind", "what", "before", "after", "note")
         cols = [
-            _Col(c, c.capitalize(), width=24) for c in (frame.columns if frame is not None else [])
+            _Col(c, f"change_{c}", width=24)
+            if c in known
+            else _Col(c, c.capitalize(), width=24, literal=True)
+            for c in (frame.columns if frame is not None else [])
         ]
     else:
         raise KeyError(section)
@@ -1161,32 +1302,42 @@ def _unit_of(row: Mapping[str, Any]) -> str:
     return KPIS[kpi_id].unit if kpi_id in KPIS else "count"
 
 
-def _currency_of(row: Mapping[str, Any], col: _Col) -> str:
-    """The currency of a money cell: a published band's own, else ours."""
+def _currency_of(row: Mapping[str, Any], col: _Col, currency: str) -> str:
+    """The currency of a money cell: a published band's own, else the report's."""
     if col.key in ("low", "typical", "high") and row.get("currency"):
         return str(row["currency"])
-    return DEFAULT_CURRENCY
+    return currency
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
-def _show(value: Any, col: _Col, row: Mapping[str, Any], locale: str) -> str:
+def _show(value: Any, col: _Col, row: Mapping[str, Any], locale: str, currency: str) -> str:
     """A cell as text for the HTML page."""
     kind = col.kind
     if kind == "band":
         low, typical, high = row.get("low"), row.get("typical"), row.get("high")
         band = _Col("low", "", "kpi")
         if not _missing(low) and not _missing(high):
-            return f"{_show(low, band, row, locale)} – {_show(high, band, row, locale)}"
-        return _show(typical, band, row, locale)
+            shown_low = _show(low, band, row, locale, currency)
+            return f"{shown_low} – {_show(high, band, row, locale, currency)}"
+        return _show(typical, band, row, locale, currency)
     if kind == "rank":
         rank, of = row.get("rank"), row.get("of")
-        return f"{rank} of {of}" if rank is not None and of and of > 1 else ""
+        if rank is None or not of or of <= 1:
+            return ""
+        return t("report.rank", locale=locale, rank=int(rank), of=int(of))
     if kind == "interval":
         low, high = row.get("low"), row.get("high")
-        return "–" if _missing(low) or _missing(high) else f"{low:.2f} to {high:.2f}"
+        if _missing(low) or _missing(high):
+            return "–"
+        return t(
+            "report.interval",
+            locale=locale,
+            low=format_number(low, locale=locale, digits=2),
+            high=format_number(high, locale=locale, digits=2),
+        )
     if _missing(value):
         return "" if kind in ("text", "short", "url") else "–"
     if kind in ("kpi", "compact"):
@@ -1194,27 +1345,22 @@ def _show(value: Any, col: _Col, row: Mapping[str, Any], locale: str) -> str:
             float(value),
             _unit_of(row),
             locale=locale,
-            currency=_currency_of(row, col),
+            currency=_currency_of(row, col, currency),
             compact=kind == "compact",
         )
-    if kind == "change":
+    if kind in ("change", "gap"):
         how: Literal["relative", "pp"] = "pp" if _unit_of(row) == "percent" else "relative"
         return format_change(Change(float(value), how, "unknown"), locale=locale)
-    if kind == "gap":
-        if _unit_of(row) == "percent":
-            return f"{value:+.1f} pp"
-        return f"{value * 100:+.0f} %"
-    if kind == "share":
-        return format_value(float(value), "percent", locale=locale)
     if kind == "small_share" and abs(value) < 0.01:
         shown = f"{value * 100:.2f}" if abs(value) >= 0.0001 else f"{value * 100:.2g}"
-        return f"{shown}%" if locale == "en" else f"{shown.replace('.', ',')} %"
-    if kind == "small_share":
+        decimal = get_decimal_symbol(LOCALES.get(locale, "en_GB"))
+        return f"{shown}%" if locale == "en" else f"{shown.replace('.', decimal)}\u00a0%"
+    if kind in ("share", "small_share"):
         return format_value(float(value), "percent", locale=locale)
     if kind in ("count", "int"):
         return format_value(float(value), "count", locale=locale)
     if kind == "r":
-        return f"{value:.2f}"
+        return format_number(float(value), locale=locale, digits=2)
     return str(value)
 
 
@@ -1304,11 +1450,13 @@ def _link_html(url: object) -> str:
     return f'<a href="{_e(link)}" rel="noopener noreferrer">{_e(link)}</a>'
 
 
-def _html_table(frame: pl.DataFrame, cols: Sequence[_Col], locale: str) -> str:
+def _html_table(frame: pl.DataFrame, cols: Sequence[_Col], locale: str, currency: str) -> str:
     if frame.is_empty():
         return ""
     head = "".join(
-        f'<th class="num">{_e(c.header)}</th>' if c.kind in _NUMERIC else f"<th>{_e(c.header)}</th>"
+        f'<th class="num">{_e(c.title(locale))}</th>'
+        if c.kind in _NUMERIC
+        else f"<th>{_e(c.title(locale))}</th>"
         for c in cols
     )
     body = []
@@ -1325,18 +1473,20 @@ def _html_table(frame: pl.DataFrame, cols: Sequence[_Col], locale: str) -> str:
                 if verdict in ("better", "worse"):
                     classes.append(verdict)
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{attr}>{_e(_show(value, c, row, locale))}</td>")
+            cells.append(f"<td{attr}>{_e(_show(value, c, row, locale, currency))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _figures(report: Report, titles: Sequence[str], *, pair: bool) -> str:
+def _figures(report: Report, section: str, *, pair: bool, locale: str) -> str:
     out = []
-    for title, png in report.chart_pngs():
-        if title not in titles:
+    groups = _chart_groups(report)
+    for i, (title, png) in enumerate(report.chart_pngs()):
+        if i not in groups[section]:
             continue
         if png is None:
-            out.append(f'<p class="note">The chart “{_e(title)}” could not be drawn.</p>')
+            text = t("report.chart_failed", locale=locale, title=title)
+            out.append(f'<p class="note">{_e(text)}</p>')
             continue
         width, _ = _png_size(png)
         data = base64.b64encode(png).decode("ascii")
@@ -1350,22 +1500,12 @@ def _figures(report: Report, titles: Sequence[str], *, pair: bool) -> str:
     return f"<div class='charts{' pair' if pair else ''}'>" + "".join(out) + "</div>"
 
 
-def _chart_groups(report: Report) -> dict[str, list[str]]:
-    """Which charts belong to which section, by title."""
-    groups: dict[str, list[str]] = {k: [] for k in SECTIONS}
-    trend_titles = {f"{r['KPI']} per {report.period}" for r in _rows(report.scorecard)}
-    target_names = tuple(f"{r['KPI']} {r['period']}: " for r in _rows(report.targets))
-    for title, _ in report.charts:
-        if title in trend_titles:
-            groups["scorecard"].append(title)
-        elif title.startswith("Funnel, "):
-            groups["funnel"].append(title)
-        elif title.startswith("Correlation with "):
-            groups["leadlag"].append(title)
-        elif title.startswith("Benchmarks, "):
-            groups["benchmarks"].append(title)
-        elif target_names and title.startswith(target_names):
-            groups["targets"].append(title)
+def _chart_groups(report: Report) -> dict[str, list[int]]:
+    """Which charts (by their place in ``report.charts``) belong to which section."""
+    groups: dict[str, list[int]] = {k: [] for k in SECTIONS}
+    for i, section in enumerate(report.chart_sections):
+        if section in groups and i < len(report.charts):
+            groups[section].append(i)
     return groups
 
 
@@ -1373,7 +1513,7 @@ def _rows(frame: pl.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None else frame.to_dicts()
 
 
-def _sources_html(report: Report) -> str:
+def _sources_html(report: Report, locale: str) -> str:
     """Every benchmark figure's source, year, link and caveat, one item per KPI."""
     items = []
     for r in _rows(report.benchmarks):
@@ -1388,40 +1528,45 @@ def _sources_html(report: Report) -> str:
         if r["link"]:
             text += f". {_link_html(r['link'])}"
         if r["definition"]:
-            text += f". Definition: {_e(r['definition'])}"
+            text += ". " + _e(t("report.source.definition", locale=locale, text=r["definition"]))
         if r["caveat"]:
-            text += f" Caveat: {_e(r['caveat'])}"
+            text += " " + _e(t("report.source.caveat", locale=locale, text=r["caveat"]))
         if r["note"]:
             text += f" {_e(r['note'])}"
         items.append(f"<li>{text}</li>")
     if not items:
         return ""
-    return (
-        "<h3>Where the published figures come from</h3><ul class='sources'>"
-        + "".join(items)
-        + "</ul>"
-    )
+    heading = _e(t("report.heading.sources", locale=locale))
+    return f"<h3>{heading}</h3><ul class='sources'>" + "".join(items) + "</ul>"
 
 
-def _targets_html(report: Report) -> str:
+def _targets_html(report: Report, locale: str) -> str:
     """Each target's owner, business goal, notes and SMART issues, below the table."""
     items = []
     for r in _rows(report.targets):
         parts = [f"<strong>{_e(r['KPI'])} {_e(r['period'])}</strong>"]
-        for label, key in (("Owner", "owner"), ("Goal", "goal"), ("Notes", "notes")):
+        for key in ("owner", "goal", "notes"):
             if r[key]:
-                parts.append(f"{label}: {_e(r[key])}")
-        parts.append(f"SMART: {_e(r['smart'])}")
+                parts.append(_e(t(f"report.target.{key}", locale=locale, text=r[key])))
+        parts.append(_e(t("report.target.smart", locale=locale, text=r["smart"])))
         items.append("<li>" + " · ".join(parts) + "</li>")
-    return "<h3>Who, why and how SMART</h3><ul class='sources'>" + "".join(items) + "</ul>"
+    heading = _e(t("report.heading.who_why", locale=locale))
+    return f"<h3>{heading}</h3><ul class='sources'>" + "".join(items) + "</ul>"
 
 
-def _made(report: Report) -> str:
+def _made(report: Report, locale: str) -> str:
     try:
         when = dt.datetime.fromisoformat(report.generated)
     except ValueError:
         return report.generated
-    return f"{when:%-d %B %Y, %H:%M} (UTC{when:%z})".replace("UTC+0000", "UTC")
+    return _moment(when, locale)
+
+
+def _moment(when: dt.datetime, locale: str) -> str:
+    """A time as the locale writes it, with its offset: ``15. november 2026, 09:30 (UTC+0100)``."""
+    day = format_day(when.date(), locale=locale, style="long")
+    zone = f"UTC{when:%z}".replace("UTC+0000", "UTC") if when.tzinfo else ""
+    return f"{day}, {when:%H:%M}" + (f" ({zone})" if zone else "")
 
 
 def _findings(report: Report, key: str) -> tuple[str, ...]:
@@ -1443,7 +1588,17 @@ def _findings(report: Report, key: str) -> tuple[str, ...]:
     return ()
 
 
-def to_html(report: Report, *, locale: str = "en") -> str:
+def _meta(report: Report, locale: str) -> list[tuple[str, str]]:
+    """The front page's facts: data, period, filters and when the report was made."""
+    return [
+        (t("report.meta.data", locale=locale), report.source),
+        (t("report.meta.period", locale=locale), report.when),
+        *report.filters,
+        (t("report.meta.made", locale=locale), _made(report, locale)),
+    ]
+
+
+def to_html(report: Report, *, locale: str | None = None, currency: str | None = None) -> str:
     """The report as one self-contained, print-ready HTML page.
 
     The page loads nothing: no external URL, script or font (a content
@@ -1454,12 +1609,14 @@ def to_html(report: Report, *, locale: str = "en") -> str:
 
     Parameters
     ----------
-    locale
-        How numbers are written: ``"en"``, ``"da"``, ``"nb"`` or ``"sv"``.
+    locale, currency
+        The language of the page's headings and how numbers are written, and the
+        reporting currency; default the report's own (``report.locale``,
+        ``report.currency``), which its findings are written in.
     """
-    groups = _chart_groups(report)
-    meta = [("Data", report.source), ("Period", report.when), *report.filters]
-    meta.append(("Made", _made(report)))
+    locale = locale or report.locale
+    currency = currency or report.currency
+    meta = _meta(report, locale)
     head = "".join(f"<div><dt>{_e(k)}:</dt> <dd>{_e(v)}</dd></div>" for k, v in meta)
     first = [
         '<section class="first">',
@@ -1467,47 +1624,58 @@ def to_html(report: Report, *, locale: str = "en") -> str:
         f'<dl class="meta">{head}</dl>',
         _lines(report.summary),
     ]
-    left_out = [f"{s}: {m}" for s, m in report.notes if m.startswith("Left out")]
+    left_out = [
+        t("report.note.in_section", locale=locale, section=s, note=m) for s, m in report.left_out
+    ]
     if left_out:
-        first += ["<h3>Not in this report</h3>", _lines(left_out, note=True)]
+        heading = _e(t("report.heading.not_in_report", locale=locale))
+        first += [f"<h3>{heading}</h3>", _lines(left_out, note=True)]
     first.append("</section>")
     parts = ["".join(first)]
 
     for key in report.sections():
         frame, cols = _columns(report, key, target="html")
         body = [
-            f"<section id='{key}'><h2>{_e(SECTIONS[key])}</h2>",
+            f"<section id='{key}'><h2>{_e(section_title(key, locale=locale))}</h2>",
             f"<p class='meta'>{_e(report.source)} · {_e(report.when)}</p>",
             _lines(_findings(report, key)),
-            _html_table(frame, cols, locale),
+            _html_table(frame, cols, locale, currency),
         ]
         if key == "funnel":
             body.append(_lines(report.funnel_notes, note=True))
-        body.append(_lines([n for n in report.notes_for(key) if not n.startswith("Left out")]))
+        body.append(_lines(report.notes_for(key, left_out=False)))
         if key == "benchmarks":
-            body.append(_sources_html(report))
+            body.append(_sources_html(report, locale))
         if key == "targets":
-            body.append(_targets_html(report))
-        body.append(_figures(report, groups[key], pair=key in ("scorecard", "targets")))
+            body.append(_targets_html(report, locale))
+        body.append(_figures(report, key, pair=key in ("scorecard", "targets"), locale=locale))
         body.append("</section>")
         parts.append("".join(body))
 
     mapping_rows = "".join(
-        f"<tr><td>{_e(c)}</td><td>{_e(f)}</td><td>{_e(_field_label(f))}</td></tr>"
+        f"<tr><td>{_e(c)}</td><td>{_e(f)}</td><td>{_e(_field_label(f, locale))}</td></tr>"
         for c, f in report.mapping
     )
-    assumptions = ["<section id='assumptions'><h2>Assumptions</h2>", _lines(report.assumptions)]
+    assumptions = [
+        f"<section id='assumptions'><h2>{_e(t('report.heading.assumptions', locale=locale))}</h2>",
+        _lines(report.assumptions),
+    ]
     if mapping_rows:
+        heads = "".join(
+            f"<th>{_e(t(f'report.column.{c}', locale=locale))}</th>"
+            for c in ("mapped_column", "field", "meaning")
+        )
+        heading = _e(t("report.heading.mapping", locale=locale))
         assumptions.append(
-            "<h3>Column mapping</h3><table><thead><tr><th>Column in the file</th><th>Field</th>"
-            f"<th>Meaning</th></tr></thead><tbody>{mapping_rows}</tbody></table>"
+            f"<h3>{heading}</h3><table><thead><tr>{heads}</tr></thead>"
+            f"<tbody>{mapping_rows}</tbody></table>"
         )
     assumptions.append("</section>")
     parts.append("".join(assumptions))
 
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
+        f'<html lang="{_e(locale)}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
@@ -1516,27 +1684,51 @@ def to_html(report: Report, *, locale: str = "en") -> str:
     )
 
 
-def _field_label(field_id: str) -> str:
+def _field_label(field_id: str, locale: str) -> str:
     f = FIELDS_BY_ID.get(field_id)
-    return f.label if f is not None else ""
+    return f.name(locale) if f is not None else ""
 
 
 # -- Excel -------------------------------------------------------------------------------------
 
-_PP = '+0.0" pp";-0.0" pp";0.0" pp"'
 _RELATIVE = "+0.0%;-0.0%;0.0%"
 
 
-def _money_format(currency: str, decimals: bool) -> str:
+def _money_format(currency: str, decimals: bool, *, locale: str = "en", own: str = "") -> str:
+    """An Excel number format for money in ``currency``, as ``locale`` writes it.
+
+    The reporting currency ``own`` gets the locale's symbol and its place (``#,##0 "kr."``
+    in Danish, ``"kr" #,##0`` in Norwegian, ``"€"#,##0`` in English); where the locale
+    only knows the ISO code, kroner show as ``kr.`` after the number (DKK) or the code.
+    Another currency (a published figure's) says its ISO code. Excel shows the reader's
+    own separators for ``#,##0.00``, so the pattern keeps ``,`` and ``.``.
+    """
     digits = "#,##0.00" if decimals else "#,##0"
-    if currency.upper() == "DKK":
+    code = currency.upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        return digits
+    if code == (own or code).upper():
+        loc = LOCALES.get(locale, "en_GB")
+        symbol = get_currency_symbol(code, locale=loc)
+        if symbol != code:
+            pattern = Locale.parse(loc).currency_formats["standard"].pattern.split(";")[0]
+            before, _, after = pattern.partition("¤")
+            shown = f'"{_quote(symbol)}"'
+            if re.search(r"[#0]", before):  # the symbol follows the number
+                return f"{digits}{' ' if before[-1:].isspace() else ''}{shown}"
+            return f"{shown}{' ' if after[:1].isspace() else ''}{digits}"
+    if code == "DKK":
         return f'{digits} "kr."'
-    if re.fullmatch(r"[A-Za-z]{3}", currency):
-        return f'{digits} "{currency.upper()}"'
-    return digits
+    return f'{digits} "{code}"'
 
 
-def _number_format(col: _Col, row: Mapping[str, Any]) -> str:
+def _quote(text: str) -> str:
+    return text.replace('"', "")
+
+
+def _number_format(
+    col: _Col, row: Mapping[str, Any], *, locale: str = "en", currency: str = DEFAULT_CURRENCY
+) -> str:
     """The Excel number format of one numeric cell."""
     if col.kind == "kpi":
         kpi_id = row.get("kpi_id")
@@ -1545,12 +1737,17 @@ def _number_format(col: _Col, row: Mapping[str, Any]) -> str:
         if unit == "percent":
             return "0.0%"
         if unit == "currency":
-            return _money_format(_currency_of(row, col), decimals=bool(k and k.is_ratio))
+            return _money_format(
+                _currency_of(row, col, currency),
+                decimals=bool(k and k.is_ratio),
+                locale=locale,
+                own=currency,
+            )
         if unit == "multiple":
             return '0.00"×"'
         return "#,##0"
     if col.kind in ("change", "gap"):
-        return _PP if _unit_of(row) == "percent" else _RELATIVE
+        return _pp_format(locale) if _unit_of(row) == "percent" else _RELATIVE
     if col.kind == "share":
         return "0.0%"
     if col.kind == "small_share":
@@ -1560,12 +1757,18 @@ def _number_format(col: _Col, row: Mapping[str, Any]) -> str:
     return "#,##0"
 
 
+def _pp_format(locale: str) -> str:
+    """Percentage points as the locale abbreviates them: ``+0.0" pp"``, ``+0.0" pct.-point"``."""
+    unit = _quote(t("common.pp", locale=locale, value="").strip())
+    return f'+0.0" {unit}";-0.0" {unit}";0.0" {unit}"'
+
+
 class _Sheet:
     """One worksheet: text always as a string (quote-prefixed when risky), numbers as numbers."""
 
     def __init__(self, book: _Book, name: str) -> None:
         self.book = book
-        self.ws = book.wb.add_worksheet(name)
+        self.ws = book.wb.add_worksheet(sheet_name(name))
         self.row = 0
 
     def text(self, row: int, col: int, value: object, style: str = "") -> int:
@@ -1602,9 +1805,11 @@ class _Sheet:
     def table(self, frame: pl.DataFrame, cols: Sequence[_Col]) -> None:
         """The frame under a bold header row, widths fitted, the header frozen."""
         top = self.row
-        widths = [max(min(len(c.header), 18), 6) for c in cols]
-        for j, c in enumerate(cols):
-            self.text(top, j, c.header, "header")
+        locale, currency = self.book.locale, self.book.currency
+        headers = [c.title(locale) for c in cols]
+        widths = [max(min(len(h), 18), 6) for h in headers]
+        for j, header in enumerate(headers):
+            self.text(top, j, header, "header")
         for i, row in enumerate(frame.iter_rows(named=True), start=top + 1):
             for j, c in enumerate(cols):
                 value = row.get(c.key)
@@ -1613,7 +1818,8 @@ class _Sheet:
                 elif c.kind == "url":
                     used = self.link(i, j, value)
                 else:
-                    used = self.number(i, j, value, _number_format(c, row))
+                    shown = _number_format(c, row, locale=locale, currency=currency)
+                    used = self.number(i, j, value, shown)
                 widths[j] = max(widths[j], used)
         for j, c in enumerate(cols):
             limit = c.width if c.width is not None else 60
@@ -1625,8 +1831,11 @@ class _Sheet:
 class _Book:
     """An in-memory xlsxwriter workbook with its formats made once."""
 
-    def __init__(self) -> None:
+    def __init__(self, locale: str = "en", currency: str = DEFAULT_CURRENCY) -> None:
         import xlsxwriter
+
+        self.locale = locale
+        self.currency = currency
 
         self.buffer = io.BytesIO()
         self.wb = xlsxwriter.Workbook(
@@ -1669,15 +1878,10 @@ class _Book:
         return self.buffer.getvalue()
 
 
-#: Sheet names (at most 31 characters, none of []:*?/\).
-_SHEETS: dict[str, str] = {
-    "scorecard": "Scorecard",
-    "funnel": "Funnel",
-    "leadlag": "Leading vs lagging",
-    "benchmarks": "Benchmarks",
-    "targets": "Targets",
-    "changes": "Change log",
-}
+def sheet_name(text: str) -> str:
+    """``text`` as an Excel sheet name: none of ``[]:*?/\\``, at most 31 characters."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", text).strip("'").strip()
+    return name[:31].strip() or "-"
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -1688,35 +1892,44 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Report, *, locale: str | None = None, currency: str | None = None) -> bytes:
     """The report as an Excel workbook: a sheet per section, real numbers, charts as images.
 
-    Sheets: ``Report`` (title, period, filters, summary, what was left
-    out), one per section present, ``Assumptions`` (with the column mapping)
-    and ``Charts``. Numbers are written as numbers with formats (``0.0%``
-    for rates, ``#,##0`` for counts, ``#,##0 "kr."`` for money, ``+0.0 "pp"``
-    for changes of rates). Text is always written as a string; a text that
-    starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets
-    Excel's quote prefix, so it shows as text and never runs.
-    """
-    book = _Book()
-    groups = _chart_groups(report)
+    Sheets (named in ``locale``): ``Report`` (title, period, filters, summary, what
+    was left out), one per section present, ``Assumptions`` (with the column mapping)
+    and ``Charts``. Numbers are written as numbers with formats (``0.0%`` for rates,
+    ``#,##0`` for counts, money with the currency's symbol as the locale writes it,
+    ``#,##0 "kr."`` for DKK in Danish, ``+0.0" pp"`` for changes of rates). Text is
+    always written as a string; a text that starts with ``=``, ``+``, ``-``, ``@``,
+    tab or carriage return gets Excel's quote prefix, so it shows as text and never
+    runs.
 
-    front = _Sheet(book, "Report")
+    Parameters
+    ----------
+    locale, currency
+        The language of sheet names, headings and number formats, and the reporting
+        currency; default the report's own (``report.locale``, ``report.currency``).
+    """
+    locale = locale or report.locale
+    currency = currency or report.currency
+    book = _Book(locale, currency)
+    groups = _chart_groups(report)
+    titles = [title for title, _ in report.charts]
+
+    front = _Sheet(book, t("report.sheet.report", locale=locale))
     front.line(report.title, "title")
-    for key, value in (("Data", report.source), ("Period", report.when), *report.filters,
-                       ("Made", _made(report))):  # fmt: skip
+    for key, value in _meta(report, locale):
         front.text(front.row, 0, key, "bold")
         front.text(front.row, 1, value)
         front.row += 1
     front.row += 1
     if report.summary:
-        front.line("Summary", "bold")
+        front.line(t("report.heading.summary", locale=locale), "bold")
         for s in report.summary:
             front.line(_plain(s))
         front.row += 1
     if report.notes:
-        front.line("Notes", "bold")
+        front.line(t("report.heading.notes", locale=locale), "bold")
         for section, message in report.notes:
             front.text(front.row, 0, section, "note")
             front.text(front.row, 1, message, "note")
@@ -1726,8 +1939,8 @@ def to_xlsx(report: Report) -> bytes:
 
     for key in report.sections():
         frame, cols = _columns(report, key, target="xlsx")
-        sheet = _Sheet(book, _SHEETS[key])
-        sheet.line(SECTIONS[key], "title")
+        sheet = _Sheet(book, t(f"report.sheet.{key}", locale=locale))
+        sheet.line(section_title(key, locale=locale), "title")
         sheet.line(f"{report.source} · {report.when}", "subtitle")
         findings = report.summary if key == "scorecard" else _findings(report, key)
         if key == "leadlag":
@@ -1742,38 +1955,39 @@ def to_xlsx(report: Report) -> bytes:
         sheet.row += 1
         sheet.table(frame, cols)
         if groups[key]:
-            sheet.line(f"Charts: see the Charts sheet ({', '.join(groups[key])}).", "note")
+            names = join_words([titles[i] for i in groups[key]], locale=locale)
+            sheet.line(t("report.see_charts", locale=locale, charts=names), "note")
 
-    sheet = _Sheet(book, "Assumptions")
-    sheet.line("Assumptions", "title")
+    sheet = _Sheet(book, t("report.sheet.assumptions", locale=locale))
+    sheet.line(t("report.heading.assumptions", locale=locale), "title")
     for s in report.assumptions:
         sheet.line(s)
     sheet.row += 1
     if report.mapping:
-        sheet.line("Column mapping", "bold")
+        sheet.line(t("report.heading.mapping", locale=locale), "bold")
         mapping = pl.DataFrame(
             {
                 "column": [c for c, _ in report.mapping],
                 "field": [f for _, f in report.mapping],
-                "meaning": [_field_label(f) for _, f in report.mapping],
+                "meaning": [_field_label(f, locale) for _, f in report.mapping],
             },
             schema={"column": pl.String, "field": pl.String, "meaning": pl.String},
         )
         sheet.table(
             mapping,
-            [_Col("column", "Column in the file", width=40), _Col("field", "Field", width=16),
-             _Col("meaning", "Meaning", width=24)],
+            [_Col("column", "mapped_column", width=40), _Col("field", "field", width=16),
+             _Col("meaning", "meaning", width=24)],
         )  # fmt: skip
     sheet.ws.set_column(0, 0, 40)
     sheet.ws.freeze_panes(0, 0)
 
-    charts = _Sheet(book, "Charts")
-    charts.line("Charts", "title")
+    charts = _Sheet(book, t("report.sheet.charts", locale=locale))
+    charts.line(t("report.heading.charts", locale=locale), "title")
     charts.row += 1
     for title, png in report.chart_pngs():
         charts.line(title, "bold")
         if png is None:
-            charts.line("This chart could not be drawn.", "note")
+            charts.line(t("report.chart_not_drawn", locale=locale), "note")
             continue
         _, height = _png_size(png)
         # The PNG says 192 pixels per inch, so Excel shows it at its on-screen size.
@@ -1821,11 +2035,6 @@ def charts_zip(report: Report) -> bytes:
 
 # -- Writing a file ----------------------------------------------------------------------------
 
-_PDF = (
-    "A PDF is not written directly: write report.html and print it to PDF from a browser "
-    "(it is laid out for A4, one section per page)."
-)
-
 
 def check_suffix(path: Path | str) -> str:
     """The report format for ``path``'s suffix (``.xlsx``, ``.html``, ``.zip``).
@@ -1839,12 +2048,14 @@ def check_suffix(path: Path | str) -> str:
     if suffix == ".htm":
         suffix = ".html"
     if suffix == ".pdf":
-        raise InputError(f"{Path(path).name}: {_PDF}")
+        raise InputError.of("report.error.pdf", name=Path(path).name)
     if suffix not in FORMATS:
-        kinds = ", ".join(f"{s} ({what})" for s, what in FORMATS.items())
-        raise InputError(
-            f"‘{Path(path).name}’ is not a report format KPI Kompas writes; "
-            f"end the name with {kinds}."
+        raise InputError.of(
+            "report.error.not_a_format",
+            name=Path(path).name,
+            xlsx=".xlsx",
+            html=".html",
+            zip=".zip",
         )
     return suffix
 
@@ -1870,7 +2081,7 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
-        raise InputError(f"There is no folder ‘{folder}’ to write {path.name} in.")
+        raise InputError.of("report.error.no_folder", folder=str(folder), name=path.name)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         try:
@@ -1881,7 +2092,8 @@ def write_bytes(path: Path | str, data: bytes) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as err:
-        raise InputError(f"{path} could not be written ({err.strerror or err}).") from None
+        reason = str(err.strerror or err)
+        raise InputError.of("report.error.not_written", path=str(path), reason=reason) from None
     return path
 
 
@@ -1900,30 +2112,44 @@ def write_report(report: Report, path: Path | str) -> Path:
     return write_bytes(path, render(report, check_suffix(path)))
 
 
-def _change_value(value: Any) -> str | None:
+def _change_value(value: Any, locale: str = "en", currency: str = DEFAULT_CURRENCY) -> str | None:
     """A change-log value in words: a target as "Revenue DKK56M in 2026", KPI ids as names."""
     if value is None:
         return None
     if isinstance(value, str):
-        return KPIS[value].name if value in KPIS else value
+        return KPIS[value].label(locale) if value in KPIS else value
     if isinstance(value, Mapping) and value.get("kpi") in KPIS and "period" in value:
         k = KPIS[value["kpi"]]
         amount = value.get("value")
         shown = (
-            format_value(float(amount), k.unit, compact=True)
+            format_value(float(amount), k.unit, locale=locale, currency=currency, compact=True)
             if isinstance(amount, int | float) and not isinstance(amount, bool)
             else str(amount)
         )
-        text = f"{k.name} {shown} in {value['period']}"
-        extras = [f"{key} {value[key]}" for key in ("owner", "goal", "notes") if value.get(key)]
+        text = t(
+            "report.change.target",
+            locale=locale,
+            kpi=k.label(locale),
+            value=shown,
+            period=_period_label(str(value["period"]), locale),
+        )
+        extras = [
+            t(f"report.change.{key}", locale=locale, text=str(value[key]))
+            for key in ("owner", "goal", "notes")
+            if value.get(key)
+        ]
         return text + (f" ({'; '.join(extras)})" if extras else "")
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ", ".join(KPIS[v].name if v in KPIS else v for v in value)
+        return ", ".join(KPIS[v].label(locale) if v in KPIS else v for v in value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def changes_frame(
-    log: Sequence[Mapping[str, Any]], *, names: Mapping[str, str] | None = None
+    log: Sequence[Mapping[str, Any]],
+    *,
+    names: Mapping[str, str] | None = None,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
 ) -> pl.DataFrame:
     """A change log from :func:`kpi_core.store.read_export` as a frame of text for a report.
 
@@ -1935,6 +2161,9 @@ def changes_frame(
     names
         What each ``what`` id stands for (target id -> "Revenue 2026", file key
         -> file name); a target's id is otherwise named from its record.
+    locale, currency
+        The language of KPI names and targets, and the currency of their amounts.
+        ``kind`` stays the id; :func:`build_report` puts it in words.
     """
     names = dict(names or {})
     rows = []
@@ -1942,16 +2171,63 @@ def changes_frame(
         what = str(r.get("what") or "")
         record = r.get("after") if isinstance(r.get("after"), Mapping) else r.get("before")
         if what not in names and isinstance(record, Mapping) and record.get("kpi") in KPIS:
-            names[what] = f"{KPIS[record['kpi']].name} {record.get('period', '')}".strip()
+            period = record.get("period")
+            label = KPIS[record["kpi"]].label(locale)
+            names[what] = f"{label} {_period_label(str(period), locale) if period else ''}".strip()
         rows.append(
             {
                 "at": str(r.get("at") or ""),
                 "kind": str(r.get("kind") or ""),
-                "what": names.get(what) or (KPIS[what].name if what in KPIS else what),
-                "before": _change_value(r.get("before")),
-                "after": _change_value(r.get("after")),
+                "what": names.get(what) or (KPIS[what].label(locale) if what in KPIS else what),
+                "before": _change_value(r.get("before"), locale, currency),
+                "after": _change_value(r.get("after"), locale, currency),
                 "note": str(r.get("note") or ""),
             }
         )
     columns = ("at", "kind", "what", "before", "after", "note")
     return pl.DataFrame(rows, schema={c: pl.String for c in columns}, orient="row")
+
+
+#: The kinds of change the store logs (``kpi_core.store``); their words: ``report.change_kind``.
+CHANGE_KINDS: tuple[str, ...] = (
+    "target added",
+    "target changed",
+    "target removed",
+    "kpi selection changed",
+    "role changed",
+    "renamed",
+)
+
+
+def change_kind(kind: str, *, locale: str = "en", heading: bool = False) -> str:
+    """A kind of change in words (``role changed`` -> ``leading/lagging tag changed``).
+
+    ``heading=True`` starts it with a capital letter (``Target changed``), for a cell
+    of its own; a kind the store does not log is returned as it is.
+    """
+    if kind not in CHANGE_KINDS:
+        return kind
+    words = t(f"report.change_kind.{_key(kind)}", locale=locale)
+    return words[:1].upper() + words[1:] if heading else words
+
+
+def _change_log(changes: pl.DataFrame, locale: str) -> pl.DataFrame:
+    """The change log as text for the report: kinds in words, times as the locale writes them."""
+    log = changes.select(pl.all().cast(pl.String))
+    if "kind" in log.columns:
+        log = log.with_columns(
+            pl.col("kind").map_elements(lambda k: change_kind(k, locale=locale), pl.String)
+        )
+    if "at" in log.columns:
+        log = log.with_columns(
+            pl.col("at").map_elements(lambda a: _change_time(a, locale), pl.String)
+        )
+    return log
+
+
+def _change_time(iso: str, locale: str) -> str:
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return _moment(when, locale)

@@ -35,18 +35,28 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from babel import Locale
+from babel.numbers import format_percent
 
 from kpi_core.catalogue import KPIS, Stage
 from kpi_core.compute import Period, kpi_frame
 from kpi_core.fields import FIELDS_BY_ID, FUNNEL_ORDER
-from kpi_core.i18n import period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import (
+    LOCALES,
+    format_number,
+    in_sentence,
+    join_words,
+    period_name,
+    t,
+)
+from kpi_core.issues import InputError, Issue, issue
 
 #: Where each funnel field sits in the journey; taken from the catalogue so the
 #: funnel page and the scorecard always agree.
@@ -87,9 +97,44 @@ class Step:
 
     @property
     def label(self) -> str:
-        """``"Lead → MQL"``."""
-        target = NOUN[self.target]
-        return f"{NOUN[self.source]} → {target if target.isupper() else target.lower()}"
+        """``"Lead → MQL"`` (in English; :meth:`name` in any language)."""
+        return self.name("en")
+
+    def name(self, locale: str = "en") -> str:
+        """``"Lead → MQL"``; ``"Besøg → lead"`` in Danish."""
+        return t(
+            "funnel.step_label",
+            locale=locale,
+            source=noun(self.source, locale=locale),
+            target=in_sentence(noun(self.target, locale=locale)),
+        )
+
+
+def noun(stage: str, *, locale: str = "en") -> str:
+    """One of a funnel stage, capitalised: ``"Session"``, ``"Besøg"`` in Danish."""
+    return t(f"funnel.noun.{stage}", locale=locale)
+
+
+def step_of(step_id: str) -> Step | None:
+    """The step a step id names (``"lead_to_mql"``, ``"clicks_to_sessions"``), if any."""
+    k = KPIS.get(step_id)
+    if k is not None and k.is_rate and k.denominator in NOUN and k.numerator in NOUN:
+        return Step(step_id, str(k.denominator), str(k.numerator))
+    source, _, target = step_id.partition("_to_")
+    if source in NOUN and target in NOUN:
+        return Step(step_id, source, target)
+    return None
+
+
+def step_name(step_id: str, *, locale: str = "en") -> str:
+    """A step's label from its id in ``locale``: ``"Lead → MQL"``; the id if unknown."""
+    step = step_of(step_id)
+    return step.name(locale) if step is not None else step_id
+
+
+def _stage_name(stage: str, locale: str) -> str:
+    """A funnel stage's field name (``"Sessions"``, ``"Besøg"``)."""
+    return FIELDS_BY_ID[stage].name(locale)
 
 
 def step_between(source: str, target: str) -> Step:
@@ -173,26 +218,27 @@ def funnel_stages(data: pl.DataFrame) -> tuple[str, ...]:
     )
 
 
-def _chosen_stages(data: pl.DataFrame, stages: Sequence[str] | None) -> list[str]:
+def _chosen_stages(
+    data: pl.DataFrame, stages: Sequence[str] | None, *, locale: str = "en"
+) -> list[str]:
     if stages is None:
         chosen = list(funnel_stages(data))
     else:
         unknown = [s for s in stages if s not in FUNNEL_ORDER]
         if unknown:
-            raise InputError(
-                f"{', '.join(unknown)} is not a funnel stage; "
-                f"use some of: {', '.join(FUNNEL_ORDER)}."
+            raise InputError.of(
+                "funnel.error.not_a_stage",
+                names=", ".join(unknown),
+                stages=", ".join(FUNNEL_ORDER),
             )
         missing = [s for s in stages if s not in data.columns]
         if missing:
-            names = ", ".join(FIELDS_BY_ID[s].label for s in missing)
-            raise InputError(f"No column is mapped to {names}, so it cannot be in the funnel.")
+            names = join_words([_stage_name(s, locale) for s in missing], locale=locale)
+            raise InputError.of("funnel.error.not_mapped", names=names)
         chosen = [f for f in FUNNEL_ORDER if f in set(stages)]
     if len(chosen) < 2:
-        names = ", ".join(FIELDS_BY_ID[f].label for f in FUNNEL_ORDER)
-        raise InputError(
-            f"A funnel needs at least two stages with numbers; map two or more of: {names}."
-        )
+        names = ", ".join(_stage_name(f, locale) for f in FUNNEL_ORDER)
+        raise InputError.of("funnel.error.two_stages", names=names)
     return chosen
 
 
@@ -200,7 +246,7 @@ def _date_range(data: pl.DataFrame, start: dt.date | None, end: dt.date | None) 
     if start is None and end is None:
         return data
     if "date" not in data.columns:
-        raise InputError("No column is mapped to Date, so the funnel cannot be limited to dates.")
+        raise InputError.of("funnel.error.no_date")
     day = pl.col("date").cast(pl.Date)
     keep = pl.lit(True)
     if start is not None:
@@ -243,12 +289,28 @@ def _paired_rate(group: Mapping[str, Any], a: str, b: str) -> float | None:
     return float(group[f"n|{a}|{b}"]) / float(den)
 
 
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.1f}"
+def _num(x: float, locale: str = "en") -> float:
+    """A count rounded as a person writes it; the message formats it for its language.
+
+    A number (not a string) in an issue's values is formatted when the issue is read, so
+    ``Issue.text("da")`` writes ``1.000`` even for an issue made in English.
+    """
+    return float(round(x)) if abs(x) >= 100 or float(x).is_integer() else round(x, 1)
 
 
-def _who(group_name: str | None) -> str:
-    return f"For {group_name}, " if group_name else ""
+def _for_group(found: Issue, group_name: str | None, *, locale: str) -> Issue:
+    """``found``, said of one group (``For Ads: …``) when the funnel is split."""
+    if not group_name:
+        return found
+    return issue(
+        found.level,
+        found.field,
+        "funnel.for_group",
+        examples=found.examples,
+        count=found.count,
+        group=group_name,
+        finding=found.text(locale),
+    )
 
 
 def _rise_issue(
@@ -259,27 +321,41 @@ def _rise_issue(
     *,
     by: str | None,
     group_name: str | None,
+    locale: str = "en",
 ) -> Issue:
     """Explain why stage ``b`` outnumbers stage ``a`` (sessions > clicks)."""
-    la, lb = FIELDS_BY_ID[a].label, FIELDS_BY_ID[b].label
+    la, lb = _stage_name(a, locale), _stage_name(b, locale)
+    names = {
+        "source": in_sentence(la),
+        "target": in_sentence(lb),
+        "source_name": la,
+        "target_name": lb,
+        "step": step_between(a, b).name(locale),
+    }
     count_a, count_b = group[f"s|{a}"], group[f"s|{b}"]
     unpaired = group.get(f"u|{a}|{b}") or 0.0
     paired = _paired_rate(group, a, b)
-    step = step_between(a, b)
-    blank = f"so {step.label} is not a conversion rate and is left blank."
     examples: tuple[str, ...] = ()
     if count_b <= count_a:
         # Only the rows holding both numbers rise: b counts people a never saw.
         num, den = group[f"n|{a}|{b}"], group[f"d|{a}|{b}"]
-        text = (
-            f"{_who(group_name)}On the rows that have both, {lb.lower()} ({_num(num)}) are more "
-            f"than {la.lower()} ({_num(den)}), {blank} {lb} also count people who did not "
-            f"come through {la.lower()}."
+        found = issue(
+            "info",
+            b,
+            "funnel.rise.on_rows_with_both",
+            target_count=_num(num, locale),
+            source_count=_num(den, locale),
+            **names,
         )
-        return Issue("info", b, text)
-    text = f"{_who(group_name)}{lb} ({_num(count_b)}) are more than {la} ({_num(count_a)}), {blank}"
+        return _for_group(found, group_name, locale=locale)
+    # With a true rate on the rows that have both, the finding also says it per 100.
+    tail = "_per_100" if paired is not None and paired <= 1 else ""
+    per_100 = float(round(paired * 100)) if tail and paired is not None else 0.0
+    counts = {"target_count": _num(count_b, locale), "source_count": _num(count_a, locale)}
+    if tail:
+        counts["per_100"] = per_100
     if unpaired > 0:
-        text += f" {_num(unpaired)} {lb.lower()} are on rows with no {la.lower()}"
+        channels = ""
         if "channel" in rows.columns and by != "channel":
             mine = rows if by is None else rows.filter(pl.col(by).eq_missing(group[by]))
             sources = (
@@ -288,19 +364,34 @@ def _rise_issue(
                 .agg(pl.col(b).sum())
                 .sort(b, descending=True)
             )
-            names = [str(c) for c in sources["channel"].to_list() if c is not None]
-            examples = tuple(names[:5])
-            if names:
-                text += f" ({', '.join(names[:5])})"
-        text += f": they reached {lb.lower()} without passing through {la.lower()}."
-    else:
-        text += f" {lb} also count people who did not come through {la.lower()}."
-    if paired is not None and paired <= 1:
-        text += (
-            f" On the rows that have both, there were {paired * 100:.0f} {lb.lower()} "
-            f"per 100 {la.lower()}."
+            found_names = [str(c) for c in sources["channel"].to_list() if c is not None]
+            examples = tuple(found_names[:5])
+            if found_names:
+                channels = f" ({', '.join(found_names[:5])})"
+        found = issue(
+            "info",
+            b,
+            f"funnel.rise.unpaired{tail}",
+            examples=examples,
+            count=int(unpaired),
+            unpaired=_num(unpaired, locale),
+            channels=channels,
+            **counts,
+            **names,
         )
-    return Issue("info", b, text, examples, int(unpaired))
+    else:
+        found = issue("info", b, f"funnel.rise.total{tail}", **counts, **names)
+    return _for_group(found, group_name, locale=locale)
+
+
+def _note(kind: str, source: str, target: str, *, locale: str) -> str:
+    """Why a step has no rate: ``"more"`` (the later stage rises) or ``"no_rate"``."""
+    return t(
+        f"funnel.note.{kind}",
+        locale=locale,
+        source=in_sentence(_stage_name(source, locale)),
+        target=in_sentence(_stage_name(target, locale)),
+    )
 
 
 def _group_steps(
@@ -309,6 +400,7 @@ def _group_steps(
     stages: Sequence[str],
     *,
     by: str | None,
+    locale: str = "en",
 ) -> tuple[list[dict[str, Any]], list[Issue]]:
     """The funnel rows of one group (one channel, or everything)."""
     group_name = None if by is None else str(group[by])
@@ -323,7 +415,7 @@ def _group_steps(
         count = float(group[f"s|{s}"])
         row: dict[str, Any] = {
             "stage": s,
-            "label": FIELDS_BY_ID[s].label,
+            "label": _stage_name(s, locale),
             "journey_stage": JOURNEY_STAGE[s],
             "step": None,
             "step_label": None,
@@ -339,39 +431,72 @@ def _group_steps(
             row["pct_of_first"] = 1.0 if count > 0 else None
         else:
             step = step_between(prev, s)
-            row["step"], row["step_label"] = step.id, step.label
+            row["step"], row["step_label"] = step.id, step.name(locale)
             prev_count = float(group[f"s|{prev}"])
             paired = _paired_rate(group, prev, s)
             if count > prev_count or (paired is not None and paired > 1):
-                row["note"] = (
-                    f"More {FIELDS_BY_ID[s].label.lower()} than "
-                    f"{FIELDS_BY_ID[prev].label.lower()}: not a conversion step"
+                row["note"] = _note("more", prev, s, locale=locale)
+                issues.append(
+                    _rise_issue(rows, group, prev, s, by=by, group_name=group_name, locale=locale)
                 )
-                issues.append(_rise_issue(rows, group, prev, s, by=by, group_name=group_name))
             elif paired is None:
                 row["drop"] = prev_count - count
-                row["note"] = "No rows have both stages, so there is no rate"
+                row["note"] = _note("no_rate", prev, s, locale=locale)
             else:
                 row["drop"] = prev_count - count
                 row["pct_of_previous"] = paired
                 den, num = group[f"d|{prev}|{s}"], group[f"n|{prev}|{s}"]
                 if den != prev_count or num != count:
                     # Same rule as the scorecard: blanks must not dilute the rate.
-                    issues.append(
-                        Issue(
-                            "info",
-                            s,
-                            f"{_who(group_name)}{step.label} ({paired:.1%}) is measured on the "
-                            f"rows where both {FIELDS_BY_ID[prev].label} and "
-                            f"{FIELDS_BY_ID[s].label} are filled in ({_num(num)} of "
-                            f"{_num(den)}), as on the scorecard; the counts cover all rows.",
-                        )
+                    found = issue(
+                        "info",
+                        s,
+                        "funnel.measured_on_rows_with_both",
+                        step=step.name(locale),
+                        rate=round(paired * 100, 1),
+                        source_name=_stage_name(prev, locale),
+                        target_name=_stage_name(s, locale),
+                        num=_num(num, locale),
+                        den=_num(den, locale),
                     )
+                    issues.append(_for_group(found, group_name, locale=locale))
             if first_count > 0 and count <= first_count:
                 row["pct_of_first"] = count / first_count
         out.append(row)
         prev = s
     return out, issues
+
+
+def localized_steps(steps: pl.DataFrame, *, locale: str = "en") -> pl.DataFrame:
+    """A steps frame (:attr:`Funnel.steps`, ``LeadSummary.funnel``) with its words in ``locale``.
+
+    ``label``, ``step_label`` and ``note`` are said again from the ids, so a frame made
+    in one language (e.g. cached) can be shown in another.
+    """
+    out = steps
+    if "stage" in out.columns and "label" in out.columns:
+        out = out.with_columns(
+            pl.col("stage")
+            .map_elements(lambda s: _stage_name(s, locale), return_dtype=pl.String)
+            .alias("label")
+        )
+    if "step" in out.columns and "step_label" in out.columns:
+        out = out.with_columns(
+            pl.col("step")
+            .map_elements(lambda s: step_name(s, locale=locale), return_dtype=pl.String)
+            .alias("step_label")
+        )
+    if {"note", "step", "drop"} <= set(out.columns):
+        notes = []
+        for row in out.select("step", "note", "drop").iter_rows(named=True):
+            step = step_of(row["step"]) if row["step"] else None
+            if row["note"] is None or step is None:
+                notes.append(row["note"])
+            else:
+                kind = "no_rate" if row["drop"] is not None else "more"
+                notes.append(_note(kind, step.source, step.target, locale=locale))
+        out = out.with_columns(pl.Series("note", notes, dtype=pl.String))
+    return out
 
 
 def _key_rates(group: Mapping[str, Any], stages: Sequence[str]) -> tuple[float | None, ...]:
@@ -391,6 +516,7 @@ def funnel(
     stages: Sequence[str] | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    locale: str = "en",
 ) -> Funnel:
     """The funnel over all rows (or ``start``–``end``), whole or per ``by`` value.
 
@@ -406,6 +532,8 @@ def funnel(
         The stages to show; default every mapped stage with numbers.
     start, end
         Limit to these dates (both included); needs a ``date`` column.
+    locale
+        The language of the labels, notes and issues.
 
     Returns
     -------
@@ -417,12 +545,10 @@ def funnel(
     InputError
         Fewer than two stages, an unknown stage or a missing ``by`` column.
     """
-    chosen = _chosen_stages(data, stages)
+    chosen = _chosen_stages(data, stages, locale=locale)
     if by is not None and by not in data.columns:
-        raise InputError(
-            f"Cannot split the funnel by {by}: no column is mapped to it. "
-            "Map a column to it on the Data page (or with --map)."
-        )
+        name = _stage_name(by, locale) if by in FIELDS_BY_ID else by
+        raise InputError.of("funnel.error.no_split", by=in_sentence(name))
     rows = _date_range(data, start, end)
     keys = [by] if by else []
     overall = _pair_sums(rows, chosen, [])
@@ -431,7 +557,7 @@ def funnel(
     issues: list[Issue] = []
     rates: list[dict[str, Any]] = []
     for group in grouped.iter_rows(named=True):
-        recs, found = _group_steps(rows, group, chosen, by=by)
+        recs, found = _group_steps(rows, group, chosen, by=by, locale=locale)
         records += recs
         issues += found
         ttl, ltc = _key_rates(group, chosen)
@@ -460,6 +586,7 @@ def funnel_trend(
     period: Period = "month",
     by: str | None = None,
     stages: Sequence[str] | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Each step's conversion rate per period, with its change in percentage points.
 
@@ -478,9 +605,9 @@ def funnel_trend(
         ``vs_previous_pp`` and ``vs_last_year_pp`` (percentage points; null
         when either period has no rate).
     """
-    chosen = _chosen_stages(data, stages)
+    chosen = _chosen_stages(data, stages, locale=locale)
     if period not in _PER_YEAR:
-        raise InputError(f"Unknown period {period!r}; use month, quarter or year.")
+        raise InputError.of("funnel.error.unknown_period", period=repr(period))
     keys = [by] if by else []
     frames = []
     for a, b in itertools.pairwise(chosen):
@@ -496,7 +623,7 @@ def funnel_trend(
         frames.append(
             kf.select(
                 pl.lit(step.id).alias("step"),
-                pl.lit(step.label).alias("step_label"),
+                pl.lit(step.name(locale)).alias("step_label"),
                 pl.lit(a).alias("source"),
                 pl.lit(b).alias("target"),
                 *keys,
@@ -531,14 +658,20 @@ def funnel_trend(
 _MAD_TO_SIGMA = 1.4826
 
 
-def _fmt_pct(share: float) -> str:
-    v = share * 100
-    return f"{v:.0f}%" if abs(v) >= 10 else f"{v:.1f}%" if abs(v) >= 1 else f"{v:.2f}%"
+def _fmt_pct(share: float, locale: str = "en") -> str:
+    v = abs(share * 100)
+    digits = 0 if v >= 10 else 1 if v >= 1 else 2
+    loc = LOCALES.get(locale, LOCALES["en"])
+    pattern = Locale.parse(loc).percent_formats[None].pattern.split(";")[0]
+    if digits:
+        pattern = re.sub(r"0(?!.*0)", "0." + "0" * digits, pattern)
+    return format_percent(share, format=pattern, locale=loc)
 
 
-def _fmt_pp(pp: float) -> str:
+def _fmt_pp(pp: float, locale: str = "en") -> str:
     v = abs(pp)
-    return f"{v:.0f} pp" if v >= 10 else f"{v:.1f} pp" if v >= 1 else f"{v:.2f} pp"
+    digits = 0 if v >= 10 else 1 if v >= 1 else 2
+    return t("common.pp", locale=locale, value=format_number(v, locale=locale, digits=digits))
 
 
 def leak_table(
@@ -549,6 +682,7 @@ def leak_table(
     history: int = 12,
     benchmarks: Mapping[str, tuple[float, float]] | None = None,
     stages: Sequence[str] | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Every step's rate in period ``at`` against its own history.
 
@@ -572,16 +706,16 @@ def leak_table(
         of the history, at least the sampling error of the period's rate),
         ``z`` (gap/spread), ``bench_low``, ``bench_high``.
     """
-    trend = funnel_trend(data, period=period, stages=stages)
+    trend = funnel_trend(data, period=period, stages=stages, locale=locale)
     rated = trend.filter(pl.col("rate").is_not_null())
     if at is None:
         complete = rated.filter(pl.col("complete"))
         source = complete if not complete.is_empty() else rated
         if source.is_empty():
-            raise InputError("There is no period with a conversion rate in the data.")
+            raise InputError.of("funnel.error.no_rate")
         at = str(source.sort("period_start")["period"][-1])
     if at not in set(trend["period"].to_list()):
-        raise InputError(f"There is no period {at} in the data.")
+        raise InputError.of("funnel.error.no_period", period=at)
     at_start = trend.filter(pl.col("period") == at)["period_start"][0]
     records = []
     for step_id in trend["step"].unique(maintain_order=True).to_list():
@@ -651,6 +785,7 @@ def biggest_leak(
     min_drop: float = 0.10,
     benchmarks: Mapping[str, tuple[float, float]] | None = None,
     stages: Sequence[str] | None = None,
+    locale: str = "en",
 ) -> Leak | None:
     """The step whose latest complete period is furthest below its own history.
 
@@ -683,7 +818,13 @@ def biggest_leak(
         leak in the funnel.
     """
     table = leak_table(
-        data, period=period, at=at, history=history, benchmarks=benchmarks, stages=stages
+        data,
+        period=period,
+        at=at,
+        history=history,
+        benchmarks=benchmarks,
+        stages=stages,
+        locale=locale,
     )
     candidates = table.filter(
         (pl.col("history_periods") >= min_history)
@@ -706,7 +847,12 @@ def biggest_leak(
         history_periods=best["history_periods"],
         benchmark=band,
         sentence=leak_sentence(
-            best["step_label"], best["period"], best["rate"], best["usual"], benchmark=band
+            best["step_label"],
+            best["period"],
+            best["rate"],
+            best["usual"],
+            benchmark=band,
+            locale=locale,
         ),
     )
 
@@ -718,24 +864,26 @@ def leak_sentence(
     usual: float,
     *,
     benchmark: tuple[float, float] | None = None,
+    locale: str = "en",
 ) -> str:
-    """The leak in one plain sentence.
+    """The leak in one plain sentence (``label`` is the step's label in ``locale``).
 
     >>> leak_sentence("Lead → MQL", "2026-10", 0.41, 0.58)
     'Lead → MQL fell to 41% in October 2026, 17 pp below its usual 58%: the biggest leak in the funnel.'
     """  # noqa: E501
-    text = (
-        f"{label} fell to {_fmt_pct(rate)} in {period_name(period)}, "
-        f"{_fmt_pp((rate - usual) * 100)} below its usual {_fmt_pct(usual)}: "
-        "the biggest leak in the funnel."
+    text = t(
+        "funnel.leak.sentence",
+        locale=locale,
+        step=label,
+        rate=_fmt_pct(rate, locale),
+        period=period_name(period, locale=locale),
+        gap=_fmt_pp((rate - usual) * 100, locale),
+        usual=_fmt_pct(usual, locale),
     )
     if benchmark is not None:
         low, high = benchmark
-        band = f"{_fmt_pct(low)}–{_fmt_pct(high)}"
-        if rate < low:
-            text += f" It is also below the industry range of {band}."
-        elif rate <= high:
-            text += f" It is still within the industry range of {band}."
-        else:
-            text += f" It is still above the industry range of {band}."
+        band = t("funnel.leak.band", locale=locale, low=_fmt_pct(low, locale),
+                 high=_fmt_pct(high, locale))  # fmt: skip
+        where = "below" if rate < low else "within" if rate <= high else "above"
+        text += " " + t(f"funnel.leak.{where}_band", locale=locale, band=band)
     return text

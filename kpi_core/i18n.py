@@ -181,7 +181,23 @@ def t(
         values["count"] = count
     if not values:
         return entry
-    return entry.format_map({k: _shown(v, language, loc) for k, v in values.items()})
+    shown = {k: _shown(v, language, loc) for k, v in values.items()}
+    for name, value in shown.items():
+        # "56 mio. kr." at the end of a sentence: one full stop, not "kr..".
+        if isinstance(value, str) and value.endswith(".") and "{" + name + "}." in entry:
+            entry = entry.replace("{" + name + "}.", "{" + name + "}")
+    return entry.format_map(shown)
+
+
+def row_words(text: str, *, locale: str = DEFAULT_LANGUAGE) -> str:
+    """Row references made in English (``row 15: ‘n/a’``, cached with a file) in ``locale``.
+
+    >>> row_words("row 15: ‘n/a’", locale="da")
+    'række 15: ‘n/a’'
+    """
+    if locale == DEFAULT_LANGUAGE or "row " not in text:
+        return text
+    return re.sub(r"\brow (\d+)", lambda m: t("common.row", locale=locale, n=m.group(1)), text)
 
 
 def language_of(browser_locale: str | None) -> str:
@@ -342,7 +358,9 @@ def period_name(label: str, *, locale: str = "en", style: Literal["short", "long
     """A period label (``2025-03``, ``2025-Q1``, ``2025``) in words: ``March 2025``."""
     if "-Q" in label:
         year, quarter = label.split("-Q")
-        return f"Q{quarter} {year}"
+        # CLDR's own abbreviation: Q3 (en), 3. kvt. (da), K3 (nb, sv).
+        name = Locale.parse(_babel_locale(locale)).quarters["format"]["abbreviated"][int(quarter)]
+        return f"{name} {year}"
     if len(label) == 7:
         day = dt.date(int(label[:4]), int(label[5:]), 1)
         return format_date(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kpi_core.i18n import t
+from kpi_core.i18n import row_words, t
 
 Level = Literal["info", "warning", "error"]
 
@@ -52,7 +52,11 @@ class Issue:
         """The finding in ``locale`` (the English message for an issue without a key)."""
         if not self.key:
             return self.message
-        return t(self.key, locale=locale, **dict(self.params))
+        return row_words(t(self.key, locale=locale, **dict(self.params)), locale=locale)
+
+    def examples_in(self, locale: str = "en") -> tuple[str, ...]:
+        """The examples in ``locale`` (``row 15`` becomes ``række 15`` in Danish)."""
+        return tuple(row_words(e, locale=locale) for e in self.examples)
 
 
 def issue(

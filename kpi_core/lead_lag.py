@@ -49,8 +49,15 @@ import polars as pl
 
 from kpi_core.catalogue import KPIS, Kpi
 from kpi_core.compute import Period, period_label
-from kpi_core.i18n import format_value, in_sentence, period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import (
+    format_number,
+    format_value,
+    in_sentence,
+    join_words,
+    period_name,
+    t,
+)
+from kpi_core.issues import InputError, Issue, issue
 
 Method = Literal["diff", "pct", "yoy", "level"]
 Strength = Literal["strong", "moderate", "weak", "none"]
@@ -74,9 +81,9 @@ def _periods(kf: pl.DataFrame, *, complete_only: bool) -> pl.DataFrame:
     """The KPI frame sorted by period, one row per period, complete periods if asked."""
     for col in ("period", "period_start"):
         if col not in kf.columns:
-            raise InputError("Lead and lag need KPIs per period (map a date column).")
+            raise InputError.of("lead_lag.error.no_periods")
     if kf["period"].n_unique() != kf.height:
-        raise InputError("Lead and lag need one row per period; this table is split by a column.")
+        raise InputError.of("lead_lag.error.split")
     out = kf.sort("period_start")
     if complete_only and "complete" in out.columns:
         out = out.filter(pl.col("complete"))
@@ -96,24 +103,54 @@ def _add_periods(start: dt.date, kind: Period, k: int) -> dt.date:
     return dt.date(total // 12, total % 12 + 1, 1)
 
 
-def _unit(kind: Period, n: int | float = 2) -> str:
-    return kind if n == 1 else f"{kind}s"
+def _periods_word(kind: Period, locale: str) -> str:
+    """``months``, ``quarters``, ``years``: the period kind as a plural noun."""
+    return t(f"lead_lag.periods.{kind}", locale=locale)
 
 
-def _kpi(kpi_id: str, kf: pl.DataFrame) -> Kpi:
+def _kind_word(kind: Period, locale: str) -> str:
+    """``month``, ``quarter``, ``year``: the period kind as a singular noun."""
+    return t(f"lead_lag.kind.{kind}", locale=locale)
+
+
+def _count(kind: Period, n: int, locale: str) -> str:
+    """``1 month``, ``2 months`` (``2 måneder``): a number of periods."""
+    return t(f"lead_lag.count.{kind}", locale=locale, count=n)
+
+
+def _last(kind: Period, n: int, locale: str, *, words: bool = False) -> str:
+    """``the last month``, ``the last 6 months``; ``the last two months`` with ``words``."""
+    if words and n in (2, 3):
+        return t(f"lead_lag.last_words.{kind}_{n}", locale=locale)
+    return t(f"lead_lag.last.{kind}", locale=locale, count=n)
+
+
+def _name(k: Kpi, locale: str) -> str:
+    """The KPI's name in ``locale`` as it reads inside a sentence (``leads``, ``MQLs``)."""
+    return in_sentence(k.label(locale))
+
+
+def _kpi(kpi_id: str, kf: pl.DataFrame, locale: str = "en") -> Kpi:
     if kpi_id not in KPIS:
-        raise InputError(f"Unknown KPI {kpi_id!r}; valid KPIs: {', '.join(KPIS)}.")
+        raise InputError.of("lead_lag.error.unknown_kpi", kpi=repr(kpi_id), valid=", ".join(KPIS))
     if kpi_id not in kf.columns:
-        raise InputError(
-            f"{KPIS[kpi_id].name} cannot be computed from this data "
-            f"(it needs {' and '.join(KPIS[kpi_id].fields)})."
+        k = KPIS[kpi_id]
+        needs = [in_sentence(t(f"field.{f}", locale=locale)) for f in k.fields]
+        raise InputError.of(
+            "lead_lag.error.cannot_compute",
+            name=k.label(locale),
+            fields=join_words(needs, locale=locale),
         )
     return KPIS[kpi_id]
 
 
-def _verb(name: str, verb: str) -> str:
-    """``Leads move`` but ``Cost per click moves``: KPI names ending in s are plural."""
-    return verb if name.endswith("s") else verb + "s"
+def _number_of(name: str) -> int:
+    """1 for a singular KPI name, 2 for a plural one (``Leads move``, ``Cost per click moves``).
+
+    Passed as ``count`` to messages whose verb agrees with the KPI name; English names
+    ending in s are plural. Only English verbs agree, but every language has both forms.
+    """
+    return 2 if name.endswith("s") else 1
 
 
 def _sign(k: Kpi) -> int:
@@ -193,14 +230,28 @@ def _t_quantile(p: float, df: int) -> float:
     )
 
 
-def _months_phrase(labels: Sequence[str], *, span: bool = False) -> str:
-    """``November 2026``, ``November and December 2026`` (a list) or ``… to …`` (a span)."""
-    names = [period_name(x) for x in labels]
+def _months_phrase(labels: Sequence[str], *, span: bool = False, locale: str = "en") -> str:
+    """``November 2026``, ``November 2026 and December 2026`` (a list) or ``… to …`` (a span)."""
+    names = [period_name(x, locale=locale) for x in labels]
     if len(names) == 1:
         return names[0]
     if len(names) == 2 and not span:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} to {names[-1]}"
+        return join_words(names, locale=locale)
+    return t("lead_lag.range", locale=locale, first=names[0], last=names[-1])
+
+
+def _pct(x: float, locale: str) -> str:
+    """A share as a whole per cent in the locale's way: ``20%`` (en), ``20 %`` (da)."""
+    from babel.numbers import format_percent
+
+    from kpi_core.i18n import LOCALES
+
+    return format_percent(x, locale=LOCALES.get(locale, "en_GB"))
+
+
+def _r(x: float, locale: str) -> str:
+    """A correlation with two decimals: ``0.52``, ``0,52``."""
+    return format_number(x, locale=locale, digits=2)
 
 
 # --- 1. on one time axis ------------------------------------------------------------------
@@ -212,6 +263,7 @@ def indexed(
     kpis: Sequence[str],
     base: str | None = None,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Each KPI indexed to 100, so series of any size share one time axis.
 
@@ -234,10 +286,10 @@ def indexed(
     frame = _periods(kf, complete_only=complete_only)
     labels = frame["period"].to_list()
     if base is not None and base not in labels:
-        raise InputError(f"There is no period {base} in the data to index from.")
+        raise InputError.of("lead_lag.error.no_base", base=base)
     parts = []
     for kpi_id in kpis:
-        _kpi(kpi_id, frame)
+        _kpi(kpi_id, frame, locale)
         values = frame[kpi_id].cast(pl.Float64).to_list()
         if base is not None:
             ref = values[labels.index(base)]
@@ -338,11 +390,12 @@ def cross_correlation(
     method: Method = "diff",
     min_pairs: int = MIN_PAIRS,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> LeadLag:
     """Correlate each leading KPI with the lagging KPI ``0..max_lag`` periods later.
 
     At lag ``k`` the leading KPI's change in period ``t-k`` is paired with the
-    lagging KPI's change in period ``t``.
+    lagging KPI's change in period ``t``. Findings are worded in ``locale``.
 
     Parameters
     ----------
@@ -407,12 +460,12 @@ def cross_correlation(
     r ≈ 0.52 on month-to-month changes over 22 pairs, graded ``"moderate"``.
     """
     if max_lag < 0:
-        raise InputError("The largest lag must be 0 or more periods.")
+        raise InputError.of("lead_lag.error.negative_lag")
     if method not in ("diff", "pct", "yoy", "level"):
-        raise InputError(f"Unknown method {method!r}; use diff, pct, yoy or level.")
+        raise InputError.of("lead_lag.error.method", method=repr(method))
     frame = _periods(kf, complete_only=complete_only)
     kind = _period_kind(frame)
-    lag_k = _kpi(lagging, frame)
+    lag_k = _kpi(lagging, frame, locale)
     ids = list(leading) if leading is not None else default_leading(frame, lagging=lagging)
     season = _PERIODS_PER_YEAR[kind]
     y = _transform(_values(frame, lagging), method, season)
@@ -422,7 +475,7 @@ def cross_correlation(
     rows: list[dict[str, Any]] = []
     findings = []
     for kpi_id in ids:
-        lead_k = _kpi(kpi_id, frame)
+        lead_k = _kpi(kpi_id, frame, locale)
         x = _transform(_values(frame, kpi_id), method, season)
         sign = expected_sign(lead_k, lag_k)
         per_lag = []
@@ -448,7 +501,7 @@ def cross_correlation(
             )
         findings.append(
             _grade(lead_k, lag_k, per_lag, sign=sign, z_family=z_family, kind=kind, m=m,
-                   method=method, min_pairs=min_pairs)
+                   method=method, min_pairs=min_pairs, locale=locale)
         )  # fmt: skip
     table = pl.DataFrame(
         rows,
@@ -465,14 +518,6 @@ def cross_correlation(
     return LeadLag(lagging, method, kind, table, tuple(findings))
 
 
-_WHAT = {
-    "diff": "changes",
-    "pct": "relative changes",
-    "yoy": "year-on-year changes",
-    "level": "levels",
-}
-
-
 def _grade(
     lead: Kpi,
     lagging: Kpi,
@@ -484,24 +529,26 @@ def _grade(
     m: int,
     method: Method,
     min_pairs: int,
+    locale: str = "en",
 ) -> LeadFinding:
-    name, result = lead.name, in_sentence(lagging.name)
+    name = lead.label(locale)
+    words = {"lead": in_sentence(name), "result": _name(lagging, locale)}
     usable = [p for p in per_lag if p[1] is not None]
     most_n = max((p[2] for p in per_lag), default=0)
     if not usable:
-        msg = (
-            f"Too few {_unit(kind)} to tell whether {in_sentence(name)} lead {result}: "
-            f"{most_n} usable pairs of {_WHAT[method]}, at least {min_pairs} are needed."
-        )
-        issue = Issue("warning", lead.id, msg, count=most_n)
+        params = words | {
+            "periods": _periods_word(kind, locale),
+            "what": t(f"lead_lag.what.{method}", locale=locale),
+            "pairs": most_n,
+            "min_pairs": min_pairs,
+        }
+        found = issue("warning", lead.id, "lead_lag.finding.too_few", count=most_n, **params)
+        msg = found.text(locale)
         return LeadFinding(lead.id, lagging.id, None, None, most_n, None, None, "none", msg,
-                           (issue,))  # fmt: skip
+                           (found,))  # fmt: skip
     candidates = [p for p in usable if (p[1] or 0.0) * sign > 0]
     if not candidates:
-        msg = (
-            f"No reliable lead: {in_sentence(name)} and {result} do not move the way one "
-            "would expect at any lag tried."
-        )
+        msg = t("lead_lag.finding.unexpected", locale=locale, **words)
         return LeadFinding(lead.id, lagging.id, None, None, most_n, None, None, "none", msg)
     lag, r, n, low, high = max(candidates, key=lambda p: (abs(p[1] or 0.0), -p[0]))
     assert r is not None and low is not None and high is not None
@@ -516,24 +563,49 @@ def _grade(
         strength = "weak"
     else:
         strength = "none"
-    when = "in the same " + kind if lag == 0 else f"about {lag} {_unit(kind, lag)} before"
-    what = "" if method == "diff" else f" ({_WHAT[method]})"
-    stats = (
-        f"correlation{what} {r:.2f} over {n} {_unit(kind, n)} "
-        f"(likely between {low:.2f} and {high:.2f})"
-    )
-    if strength in ("strong", "moderate"):
-        verb = _verb(name, "move") + ("" if lag else " with")
-        head = f"{name} {verb} {when} {result}" if lag else f"{name} {verb} {result} {when}"
-        msg = f"{head}; {stats}."
-        if strength == "moderate":
-            msg += f" {m} lags were tried, so treat this as a lead to watch rather than a rule."
-        if method == "level":
-            msg += " Levels share trend and season, so this overstates the link."
+    numbers = {
+        "r": _r(r, locale),
+        "span": _count(kind, n, locale),
+        "low": _r(low, locale),
+        "high": _r(high, locale),
+    }
+    if method == "diff":
+        stats = t("lead_lag.finding.stats", locale=locale, **numbers)
     else:
-        msg = (
-            f"No reliable lead from {in_sentence(name)} to {result}: the best match, "
-            f"{lag} {_unit(kind, lag)} ahead, has {stats}, which could be chance."
+        what = t(f"lead_lag.what.{method}", locale=locale)
+        stats = t("lead_lag.finding.stats_of", locale=locale, what=what, **numbers)
+    if strength in ("strong", "moderate"):
+        if lag:
+            msg = t(
+                "lead_lag.finding.ahead",
+                locale=locale,
+                count=_number_of(name),
+                name=name,
+                ahead=_count(kind, lag, locale),
+                stats=stats,
+                **words,
+            )
+        else:
+            msg = t(
+                "lead_lag.finding.same",
+                locale=locale,
+                count=_number_of(name),
+                name=name,
+                kind=_kind_word(kind, locale),
+                stats=stats,
+                **words,
+            )
+        if strength == "moderate":
+            msg += " " + t("lead_lag.finding.moderate", locale=locale, lags=m)
+        if method == "level":
+            msg += " " + t("lead_lag.finding.levels", locale=locale)
+    else:
+        msg = t(
+            "lead_lag.finding.weak",
+            locale=locale,
+            ahead=_count(kind, lag, locale),
+            stats=stats,
+            **words,
         )
     return LeadFinding(lead.id, lagging.id, lag, r, n, low, high, strength, msg)
 
@@ -581,6 +653,7 @@ def early_warnings(
     periods: int = 2,
     threshold: float = 0.10,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> tuple[EarlyWarning, ...]:
     """Leading KPIs whose latest ``periods`` moved the wrong way by more than ``threshold``.
 
@@ -595,17 +668,18 @@ def early_warnings(
 
     Neutral KPIs (spend) have no "against" and are skipped. The lag comes from
     ``findings`` (see :func:`cross_correlation`); without a reliable finding
-    the sentence says the effect on the lagging KPI is not known.
+    the sentence says the effect on the lagging KPI is not known. Sentences are
+    worded in ``locale``.
 
     Example sentence: "Leads fell 18% over the last two months compared with a
     year earlier; with leads moving about 1 month ahead of revenue, expect
     revenue to weaken in November 2026."
     """
     if periods < 1:
-        raise InputError("The warning window must be at least one period.")
+        raise InputError.of("lead_lag.error.window")
     frame = _periods(kf, complete_only=complete_only)
     kind = _period_kind(frame)
-    lag_k = _kpi(lagging, kf)
+    lag_k = _kpi(lagging, kf, locale)
     ids = list(leading) if leading is not None else default_leading(frame, lagging=lagging)
     by_kpi = {f.kpi: f for f in findings}
     starts: list[dt.date] = frame["period_start"].to_list()
@@ -622,7 +696,7 @@ def early_warnings(
     )
     out = []
     for kpi_id in ids:
-        k = _kpi(kpi_id, frame)
+        k = _kpi(kpi_id, frame, locale)
         if k.direction == "neutral":
             continue
         series = frame[kpi_id].cast(pl.Float64).to_list()
@@ -651,7 +725,7 @@ def early_warnings(
                 compared,
                 lag,
                 affected,
-                _warning_sentence(k, lag_k, rel, periods, kind, compared, lag, affected),
+                _warning_sentence(k, lag_k, rel, periods, kind, compared, lag, affected, locale),
             )
         )
     return tuple(out)
@@ -666,31 +740,40 @@ def _warning_sentence(
     compared: str,
     lag: int | None,
     affected: tuple[str, ...],
+    locale: str = "en",
 ) -> str:
+    """``<what moved>; <what it means>.``: two whole clauses, each one message."""
     moved = "rose" if rel > 0 else "fell"
-    span = f"the last {kind}" if periods == 1 else f"the last {periods} {_unit(kind)}"
-    span = span.replace("last 2 ", "last two ").replace("last 3 ", "last three ")
-    base = (
-        "compared with a year earlier"
-        if compared == "last year"
-        else f"compared with the {periods} {_unit(kind, periods)} before (season included)"
+    base = "year" if compared == "last year" else "before"
+    name = k.label(locale)
+    head = t(
+        f"lead_lag.warning.{moved}_{base}",
+        locale=locale,
+        name=name,
+        change=_pct(abs(rel), locale),
+        span=_last(kind, periods, locale, words=True),
+        before=_count(kind, periods, locale),
     )
-    head = f"{k.name} {moved} {abs(rel):.0%} over {span} {base}"
-    result = in_sentence(lagging.name)
+    words = {"lead": in_sentence(name), "result": _name(lagging, locale)}
     if lag is None:
-        return (
-            f"{head}; no reliable lead from {in_sentence(k.name)} to {result} was found, "
-            f"so the effect on {result} is not known."
+        tail = t("lead_lag.warning.unknown", locale=locale, **words)
+    elif lag == 0:
+        tail = t(
+            "lead_lag.warning.same",
+            locale=locale,
+            count=_number_of(name),
+            kind=_kind_word(kind, locale),
+            **words,
         )
-    if lag == 0:
-        return (
-            f"{head}; {in_sentence(k.name)} {_verb(k.name, 'move')} with {result} in the same "
-            f"{kind}, so expect {result} to be weaker already."
+    else:
+        tail = t(
+            "lead_lag.warning.ahead",
+            locale=locale,
+            ahead=_count(kind, lag, locale),
+            when=_months_phrase(affected, locale=locale),
+            **words,
         )
-    return (
-        f"{head}; with {in_sentence(k.name)} moving about {lag} {_unit(kind, lag)} ahead of "
-        f"{result}, expect {result} to weaken in {_months_phrase(affected)}."
-    )
+    return t("lead_lag.warning.sentence", locale=locale, head=head, tail=tail)
 
 
 # --- 4. forecast --------------------------------------------------------------------------
@@ -706,6 +789,7 @@ def forecast(
     level: float = 0.80,
     min_pairs: int = MIN_PAIRS,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """The lagging KPI for the next periods, from the leading KPI ``lag`` periods earlier.
 
@@ -742,37 +826,37 @@ def forecast(
         ``min_pairs`` periods can be paired.
     """
     if lag < 1:
-        raise InputError("A forecast needs a lead of at least one period.")
+        raise InputError.of("lead_lag.error.forecast_lag")
     horizon = lag if horizon is None else horizon
     if not 1 <= horizon <= lag:
-        raise InputError(
-            f"The forecast can reach 1 to {lag} periods ahead: beyond the lead of "
-            f"{lag}, the {KPIS[leading].name.lower() if leading in KPIS else leading} "
-            "that drive it have not happened yet."
-        )
+        driver = _name(KPIS[leading], locale) if leading in KPIS else leading
+        raise InputError.of("lead_lag.error.horizon", lag=lag, lead=driver)
     frame = _periods(kf, complete_only=complete_only)
-    lag_k = _kpi(lagging, frame)
-    _kpi(leading, frame)
+    lag_k = _kpi(lagging, frame, locale)
+    lead_k = _kpi(leading, frame, locale)
     kind = _period_kind(frame)
     x_all, y_all = _values(frame, leading), _values(frame, lagging)
     x, y = x_all[: len(x_all) - lag], y_all[lag:]
     ok = np.isfinite(x) & np.isfinite(y)
     n = int(ok.sum())
     if n < min_pairs:
-        raise InputError(
-            f"Too few {_unit(kind)} to forecast {in_sentence(lag_k.name)}: {n} pairs, "
-            f"at least {min_pairs} are needed."
+        raise InputError.of(
+            "lead_lag.error.forecast_pairs",
+            periods=_periods_word(kind, locale),
+            result=_name(lag_k, locale),
+            pairs=n,
+            min_pairs=min_pairs,
         )
     xs, ys = x[ok], y[ok]
     x_mean = float(xs.mean())
     sxx = float(((xs - x_mean) ** 2).sum())
     if sxx == 0:
-        raise InputError(f"{KPIS[leading].name} never changes, so it cannot forecast anything.")
+        raise InputError.of("lead_lag.error.constant", name=lead_k.label(locale))
     b = float(((xs - x_mean) * (ys - ys.mean())).sum()) / sxx
     a = float(ys.mean()) - b * x_mean
     resid = ys - (a + b * xs)
     s = math.sqrt(float((resid**2).sum()) / (n - 2))
-    t = _t_quantile(0.5 + level / 2, n - 2)
+    tq = _t_quantile(0.5 + level / 2, n - 2)
 
     starts: list[dt.date] = frame["period_start"].to_list()
     rows: list[dict[str, Any]] = [
@@ -794,7 +878,7 @@ def forecast(
         else:
             value = a + b * float(driver)
             se = s * math.sqrt(1 + 1 / n + (float(driver) - x_mean) ** 2 / sxx)
-            low, high = value - t * se, value + t * se
+            low, high = value - tq * se, value + tq * se
         rows.append(
             {
                 "period": period_label(start, kind),
@@ -843,6 +927,7 @@ def year_on_year(
     lagging: str,
     leading: Sequence[str] | None = None,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> YearOnYear:
     """The latest year against the year before, and which leading KPIs moved with the result.
 
@@ -860,8 +945,8 @@ def year_on_year(
     frame = _periods(kf, complete_only=complete_only)
     kind = _period_kind(frame)
     if kind == "year":
-        raise InputError("Year on year needs months or quarters.")
-    lag_k = _kpi(lagging, frame)
+        raise InputError.of("lead_lag.error.yoy_years")
+    lag_k = _kpi(lagging, frame, locale)
     ids = list(leading) if leading is not None else default_leading(frame, lagging=lagging)
     per_year = _PERIODS_PER_YEAR[kind]
     starts: list[dt.date] = frame["period_start"].to_list()
@@ -874,10 +959,7 @@ def year_on_year(
         current = [i for i, s in enumerate(starts) if s.year == last_year]
     before_starts = [_add_periods(starts[i], kind, -per_year) for i in current]
     if not current or any(s not in pos for s in before_starts):
-        raise InputError(
-            "Year on year needs the same periods a year earlier; the data does not reach back "
-            "that far."
-        )
+        raise InputError.of("lead_lag.error.yoy_history")
     previous = [pos[s] for s in before_starts]
 
     def measure(k: Kpi) -> tuple[float | None, float | None, float | None, float | None]:
@@ -906,7 +988,7 @@ def year_on_year(
     ]
     lead_rows = []
     for kpi_id in ids:
-        k = _kpi(kpi_id, frame)
+        k = _kpi(kpi_id, frame, locale)
         now, before, shown, rel = measure(k)
         score = None if rel is None else rel * expected_sign(k, lag_k) * y_dir
         lead_rows.append(
@@ -939,16 +1021,24 @@ def year_on_year(
     cur = (labels[current[0]], labels[current[-1]])
     prev = (labels[previous[0]], labels[previous[-1]])
     return YearOnYear(
-        lagging, cur, prev, table, _yoy_sentence(lag_k, y_rel, y_change, lead_rows, cur)
+        lagging, cur, prev, table, _yoy_sentence(lag_k, y_rel, y_change, lead_rows, cur, locale)
     )
 
 
-def _change_text(k: Kpi, shown: float | None) -> str:
+def _change_text(k: Kpi, shown: float | None, locale: str = "en") -> str:
+    """``+10%`` for a relative change, ``-5.0 pp`` for a rate's, in the locale's words."""
     if shown is None:
         return "–"
+    sign = "+" if shown >= 0 else "-"
     if k.is_rate:
-        return f"{shown:+.2f} pp" if abs(shown) < 0.1 else f"{shown:+.1f} pp"
-    return f"{shown:+.0%}"
+        digits = 2 if abs(shown) < 0.1 else 1
+        size = t(
+            "common.pp",
+            locale=locale,
+            value=format_number(abs(shown), locale=locale, digits=digits),
+        )
+        return sign + size
+    return sign + _pct(abs(shown), locale)
 
 
 def _yoy_sentence(
@@ -957,30 +1047,44 @@ def _yoy_sentence(
     y_change: float | None,
     lead_rows: list[dict[str, Any]],
     cur: tuple[str, str],
+    locale: str = "en",
 ) -> str:
-    span = _months_phrase(list(dict.fromkeys(cur)), span=True)
+    labels = list(dict.fromkeys(cur))
+    span = _months_phrase(labels, span=True, locale=locale)
+    result = _name(lag_k, locale)
     if y_rel is None:
-        return f"{lag_k.name} cannot be compared with the year before for {span}."
-    moved = "rose" if y_rel > 0 else "fell" if y_rel < 0 else "held steady"
-    size = _change_text(lag_k, y_change).lstrip("+-")
-    out = f"{'From' if ' to ' in span else 'In'} {span}, {in_sentence(lag_k.name)} {moved} {size}"
-    out += " on the year before"
+        return t("lead_lag.yoy.unknown", locale=locale, name=lag_k.label(locale), span=span)
+    if len(labels) > 1:
+        first, last = (period_name(x, locale=locale) for x in labels)
+        when = t("lead_lag.yoy.when_span", locale=locale, first=first, last=last)
+    else:
+        when = t("lead_lag.yoy.when_one", locale=locale, period=span)
+    moved = "rose" if y_rel > 0 else "fell" if y_rel < 0 else "steady"
+    size = _change_text(lag_k, y_change, locale).lstrip("+-")
+    clauses = [t(f"lead_lag.yoy.{moved}", locale=locale, when=when, result=result, size=size)]
+
+    def items(rows: list[dict[str, Any]]) -> str:
+        shown = [(KPIS[r["kpi"]], r["change"]) for r in rows]
+        return ", ".join(
+            t(
+                "lead_lag.yoy.item",
+                locale=locale,
+                name=_name(k, locale),
+                change=_change_text(k, change, locale),
+            )
+            for k, change in shown
+        )
+
     # Changes under 1 % explain nothing worth a word.
     with_ = [r for r in lead_rows if (r["explains"] or 0) > 0.01][:3]
     against = [r for r in lead_rows if (r["explains"] or 0) < -0.01][-2:]
     if with_:
-        names = ", ".join(
-            f"{in_sentence(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
-            for r in with_
-        )
-        out += f"; moving the same way: {names}"
+        clauses.append(t("lead_lag.yoy.same_way", locale=locale, names=items(with_)))
     if against:
-        names = ", ".join(
-            f"{in_sentence(KPIS[r['kpi']].name)} ({_change_text(KPIS[r['kpi']], r['change'])})"
-            for r in reversed(against)
+        clauses.append(
+            t("lead_lag.yoy.other_way", locale=locale, names=items(list(reversed(against))))
         )
-        out += f"; pulling the other way: {names}"
-    return out + "."
+    return t("lead_lag.yoy.sentence", locale=locale, clauses="; ".join(clauses))
 
 
 # --- 6. marketing and sales alignment ------------------------------------------------------
@@ -1009,6 +1113,7 @@ def sales_alignment(
     tolerance: float = 0.1,
     last: int | None = None,
     complete_only: bool = True,
+    locale: str = "en",
 ) -> Alignment:
     """Marketing's flow of leads (or SQLs) against what sales can handle each period.
 
@@ -1033,12 +1138,12 @@ def sales_alignment(
     ['over capacity', 'matched']
     """
     if capacity <= 0:
-        raise InputError("Sales capacity must be a positive number per month.")
+        raise InputError.of("lead_lag.error.capacity")
     if measure not in ("leads", "sqls"):
-        raise InputError("Sales alignment compares leads or SQLs with capacity.")
+        raise InputError.of("lead_lag.error.measure")
     frame = _periods(kf, complete_only=complete_only)
     if measure not in frame.columns:
-        raise InputError(f"There is no {KPIS[measure].name} column to compare with capacity.")
+        raise InputError.of("lead_lag.error.no_measure", name=KPIS[measure].label(locale))
     kind = _period_kind(frame)
     cap = capacity * _MONTHS[kind]
     flow = pl.col(measure).cast(pl.Float64)
@@ -1059,33 +1164,50 @@ def sales_alignment(
     )
     last = last or _PERIODS_PER_YEAR[kind]
     recent = table.filter(pl.col("flow").is_not_null()).tail(last)
-    return Alignment(measure, capacity, table, _alignment_sentence(recent, measure, capacity, kind))
+    sentence = _alignment_sentence(recent, measure, capacity, kind, locale)
+    return Alignment(measure, capacity, table, sentence)
 
 
-def _alignment_sentence(recent: pl.DataFrame, measure: str, capacity: float, kind: Period) -> str:
-    noun = "leads" if measure == "leads" else "SQLs"
+def _alignment_sentence(
+    recent: pl.DataFrame, measure: str, capacity: float, kind: Period, locale: str = "en"
+) -> str:
+    noun = _name(KPIS[measure], locale)
     n = recent.height
     if n == 0:
-        return f"There are no {noun} to compare with sales capacity."
-    cap_text = f"capacity {format_value(capacity, 'count')} a month"
-    span = f"the last {n} {_unit(kind, n)}" if n > 1 else f"the last {kind}"
+        return t("lead_lag.align.nothing", locale=locale, noun=noun)
+    cap = t(
+        "lead_lag.align.capacity",
+        locale=locale,
+        capacity=format_value(capacity, "count", locale=locale),
+    )
+    span = _last(kind, n, locale)
     over = recent.filter(pl.col("status") == "over capacity")
     under = recent.filter(pl.col("status") == "under capacity")
     if over.height:
         worst = over.sort("flow", descending=True).row(0, named=True)
-        return (
-            f"In {over.height} of {span} marketing sent more {noun} than sales can handle "
-            f"({cap_text}); the worst was {period_name(worst['period'])} with "
-            f"{format_value(worst['flow'], 'count')}."
+        return t(
+            "lead_lag.align.over",
+            locale=locale,
+            over=over.height,
+            span=span,
+            noun=noun,
+            capacity=cap,
+            period=period_name(worst["period"], locale=locale),
+            flow=format_value(worst["flow"], "count", locale=locale),
         )
     if under.height:
         low = under.sort("flow").row(0, named=True)
-        return (
-            f"In {span} marketing never sent more {noun} than sales can handle ({cap_text}); "
-            f"in {under.height} of them sales had room for more, most in "
-            f"{period_name(low['period'])} with {format_value(low['flow'], 'count')}."
+        return t(
+            "lead_lag.align.under",
+            locale=locale,
+            under=under.height,
+            span=span,
+            noun=noun,
+            capacity=cap,
+            period=period_name(low["period"], locale=locale),
+            flow=format_value(low["flow"], "count", locale=locale),
         )
-    return f"In {span} the flow of {noun} matched what sales can handle ({cap_text})."
+    return t("lead_lag.align.matched", locale=locale, span=span, noun=noun, capacity=cap)
 
 
 # --- 7. for the command line --------------------------------------------------------------
@@ -1102,15 +1224,18 @@ def leadlag_report(
     leading: Sequence[str] | None = None,
     max_lag: int = 6,
     method: Method = "diff",
+    locale: str = "en",
 ) -> dict[str, Any]:
     """JSON-ready lead times for ``python -m kpi_core leadlag``.
 
     ``leading`` defaults to every leading KPI the data has. Per leading KPI:
     the correlation at each lag (``lag, r, n, low, high``; ``r`` null where
     too few pairs), the best lag, its r, the periods used, the strength and
-    the sentence. Numbers are rounded to 4 decimals; missing ones are ``null``.
+    the sentence (in ``locale``). Numbers are rounded to 4 decimals; missing ones are ``null``.
     """
-    result = cross_correlation(kf, lagging=lagging, leading=leading, max_lag=max_lag, method=method)
+    result = cross_correlation(
+        kf, lagging=lagging, leading=leading, max_lag=max_lag, method=method, locale=locale
+    )
     out: list[dict[str, Any]] = []
     for f in result.findings:
         lags = result.table.filter(pl.col("kpi") == f.kpi)

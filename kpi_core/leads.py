@@ -51,12 +51,13 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import polars as pl
+from babel.numbers import format_percent
 
 from kpi_core.compute import Period
 from kpi_core.fields import FIELDS_BY_ID
 from kpi_core.funnel import JOURNEY_STAGE, funnel, step_between
-from kpi_core.i18n import period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import LOCALES, format_day, format_number, period_name, t
+from kpi_core.issues import InputError, Issue, issue
 from kpi_core.mapping import RoleMatcher, apply_mapping, resolve_mapping
 
 #: The lead-level stages, in journey order, and the date that marks each.
@@ -199,7 +200,7 @@ _score = _MATCHER.score
 _suggest_roles = _MATCHER.suggest
 
 
-def suggest_lead_columns(kinds: Mapping[str, str]) -> LeadColumns:
+def suggest_lead_columns(kinds: Mapping[str, str], *, locale: str = "en") -> LeadColumns:
     """Suggest which column is which from the headers and the column kinds.
 
     Headers are recognised in Danish, Norwegian, Swedish and English
@@ -232,10 +233,7 @@ def suggest_lead_columns(kinds: Mapping[str, str]) -> LeadColumns:
         taken = set(roles.values())
         created = next((c for c, k in kinds.items() if k == "date" and c not in taken), None)
     if created is None:
-        raise InputError(
-            "No column holds the date each lead was created (such as ‘Oprettet’ or ‘Created’); "
-            "a lead-level file needs one."
-        )
+        raise InputError.of("leads.error.no_created")
     return LeadColumns(created=created, **roles)
 
 
@@ -264,31 +262,52 @@ def looks_like_leads(kinds: Mapping[str, str]) -> bool:
 # The canonical lead frame
 # ---------------------------------------------------------------------------
 
-_ROLE_NAMES = {
-    "created": "created date",
-    "mql": "MQL date",
-    "sql": "SQL date",
-    "won": "won date",
-    "lost": "lost date",
-}
+#: The roles that must hold dates.
+_DATE_ROLES = frozenset({"created", "mql", "sql", "won", "lost"})
 
 
-def _column_errors(frame: pl.DataFrame, columns: LeadColumns) -> list[Issue]:
+def _role(role: str, locale: str) -> str:
+    """What a column is for, mid-sentence: ``created date``, ``deal value``."""
+    return t(f"leads.role.{role}", locale=locale)
+
+
+def _column_errors(frame: pl.DataFrame, columns: LeadColumns, *, locale: str = "en") -> list[Issue]:
     issues = []
     for role, column in columns.roles().items():
         if column not in frame.columns:
             have = ", ".join(f"‘{c}’" for c in frame.columns)
-            msg = f"There is no column ‘{column}’ for the {role} (the columns are {have})."
-            issues.append(Issue("error", column, msg))
+            issues.append(
+                issue(
+                    "error",
+                    column,
+                    "leads.column.missing",
+                    column=column,
+                    role=_role(role, locale),
+                    have=have,
+                )
+            )
             continue
         dtype = frame.schema[column]
-        if role in _ROLE_NAMES and not (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
-            msg = f"‘{column}’ does not hold dates, so it cannot be the {_ROLE_NAMES[role]}."
-            issues.append(Issue("error", column, msg))
+        if role in _DATE_ROLES and not (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
+            issues.append(
+                issue(
+                    "error",
+                    column,
+                    "leads.column.not_dates",
+                    column=column,
+                    role=_role(role, locale),
+                )
+            )
         elif role == "value" and not dtype.is_numeric():
-            msg = f"‘{column}’ does not hold numbers, so it cannot be the deal value."
-            issues.append(Issue("error", column, msg))
+            issues.append(issue("error", column, "leads.column.not_numbers", column=column))
     return issues
+
+
+def _error_of(errors: Sequence[Issue], *, locale: str = "en") -> InputError:
+    """One error for the errors found: the first as is, several said one after the other."""
+    if len(errors) == 1:
+        return InputError.of(errors[0].key, **dict(errors[0].params))
+    return InputError.of("leads.errors", errors=" ".join(i.text(locale) for i in errors))
 
 
 def _text_id(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -300,7 +319,7 @@ def _text_id(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
-def lead_frame(frame: pl.DataFrame, columns: LeadColumns) -> pl.DataFrame:
+def lead_frame(frame: pl.DataFrame, columns: LeadColumns, *, locale: str = "en") -> pl.DataFrame:
     """The leads in canonical columns, one row per lead with a created date.
 
     Returns
@@ -316,9 +335,9 @@ def lead_frame(frame: pl.DataFrame, columns: LeadColumns) -> pl.DataFrame:
     InputError
         When a named column is missing or of the wrong kind.
     """
-    errors = _column_errors(frame, columns)
+    errors = _column_errors(frame, columns, locale=locale)
     if errors:
-        raise InputError(" ".join(i.message for i in errors))
+        raise _error_of(errors, locale=locale)
 
     def date(name: str | None) -> pl.Expr:
         if name is None:
@@ -352,7 +371,7 @@ def lead_frame(frame: pl.DataFrame, columns: LeadColumns) -> pl.DataFrame:
 def _check_schema(leads: pl.DataFrame) -> None:
     missing = [c for c in LEAD_SCHEMA if c not in leads.columns]
     if missing:
-        raise InputError(f"The leads frame lacks {', '.join(missing)}; make it with lead_frame().")
+        raise InputError.of("leads.error.not_a_lead_frame", columns=", ".join(missing))
 
 
 def latest_date(leads: pl.DataFrame) -> dt.date:
@@ -360,7 +379,7 @@ def latest_date(leads: pl.DataFrame) -> dt.date:
     _check_schema(leads)
     latest = leads.select(pl.max_horizontal(pl.col("created", *_DATES).max())).item()
     if latest is None:
-        raise InputError("There are no leads with a created date.")
+        raise InputError.of("leads.error.no_leads")
     return latest
 
 
@@ -368,150 +387,154 @@ def latest_date(leads: pl.DataFrame) -> dt.date:
 # Data quality
 # ---------------------------------------------------------------------------
 
-_ORDER_RULES: tuple[tuple[str, str, str], ...] = (
-    # (later, earlier, what it means for the numbers)
-    ("mql_at", "created", "They count as MQLs, but not in the time to MQL."),
-    ("sql_at", "created", "They count as SQLs, but not in the time to SQL."),
-    ("won_at", "created", "They count as customers, but not in the time to customer."),
-    ("lost_at", "created", "They count as lost."),
-    ("sql_at", "mql_at", "They count at both stages; times run from the created date."),
-    ("won_at", "sql_at", "They count at both stages; times run from the created date."),
-    ("won_at", "mql_at", "They count at both stages; times run from the created date."),
+#: Stage dates that must not come before another (later, earlier); each has a message
+#: ``leads.order.<later>_before_<earlier>`` that also says how such leads are counted.
+_ORDER_RULES: tuple[tuple[str, str], ...] = (
+    ("mql_at", "created"),
+    ("sql_at", "created"),
+    ("won_at", "created"),
+    ("lost_at", "created"),
+    ("sql_at", "mql_at"),
+    ("won_at", "sql_at"),
+    ("won_at", "mql_at"),
 )
-_DATE_WORDS = {
-    "created": "created",
-    "mql_at": "MQL",
-    "sql_at": "SQL",
-    "won_at": "won",
-    "lost_at": "lost",
-}
 
 
-def _n(count: int, singular: str, plural: str) -> str:
-    """``1 lead has``, ``2 leads have``."""
-    return f"{count:,} {singular if count == 1 else plural}"
-
-
-def _examples(rows: pl.DataFrame, *cols: str, limit: int = 3) -> tuple[str, ...]:
+def _examples(
+    rows: pl.DataFrame, *cols: str, limit: int = 3, locale: str = "en"
+) -> tuple[str, ...]:
     out = []
     for row in rows.head(limit).iter_rows(named=True):
-        parts = ", ".join(f"{_DATE_WORDS[c]} {row[c]}" for c in cols if row[c] is not None)
-        out.append(f"lead {row['lead_id']}: {parts}")
+        parts = ", ".join(
+            t(f"leads.example.{c}", locale=locale, date=str(row[c]))
+            for c in cols
+            if row[c] is not None
+        )
+        out.append(t("leads.example.dates", locale=locale, id=str(row["lead_id"]), dates=parts))
     return tuple(out)
 
 
-def check_leads(leads: pl.DataFrame, *, as_of: dt.date | None = None) -> list[Issue]:
+def _lead_examples(ids: Sequence[object], *, locale: str = "en") -> tuple[str, ...]:
+    return tuple(t("leads.example.lead", locale=locale, id=str(i)) for i in ids)
+
+
+def check_leads(
+    leads: pl.DataFrame, *, as_of: dt.date | None = None, locale: str = "en"
+) -> list[Issue]:
     """Data-quality findings on a canonical lead frame (see :func:`lead_frame`).
 
     Duplicate ids; stage dates out of order (an MQL before the lead was
     created, won before SQL …), each counted with a few examples; leads
     both won and lost; won leads without MQL/SQL dates (counted as having
     passed those stages); negative deal values; leads after ``as_of``.
+    Examples are worded in ``locale``.
     """
     _check_schema(leads)
     issues: list[Issue] = []
     if leads.is_empty():
-        return [Issue("error", "", "There are no leads with a created date.")]
+        return [issue("error", "", "leads.error.no_leads")]
     dups = leads.filter(pl.col("lead_id").is_duplicated())
     if not dups.is_empty():
         ids = dups["lead_id"].unique(maintain_order=True)
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 "lead_id",
-                f"{_n(ids.len(), 'lead id appears', 'lead ids appear')} more than once "
-                f"({dups.height:,} rows); "
-                "each row is counted as a lead. Check the export for duplicates.",
-                tuple(str(i) for i in ids.head(3).to_list()),
-                ids.len(),
+                "leads.check.duplicate_ids",
+                examples=tuple(str(i) for i in ids.head(3).to_list()),
+                count=ids.len(),
+                rows=dups.height,
             )
         )
     flags = leads.select(
         *[
             (pl.col(later) < pl.col(earlier)).fill_null(False).alias(f"{later}<{earlier}")
-            for later, earlier, _ in _ORDER_RULES
+            for later, earlier in _ORDER_RULES
         ],
         (pl.col("won_at").is_not_null() & pl.col("lost_at").is_not_null()).alias("both"),
     )
-    for later, earlier, consequence in _ORDER_RULES:
+    for later, earlier in _ORDER_RULES:
         bad = leads.filter(flags[f"{later}<{earlier}"])
         if bad.is_empty():
             continue
-        article = "an" if later in ("mql_at", "sql_at") else "a"
-        what = f"{article} {_DATE_WORDS[later]} date before the {_DATE_WORDS[earlier]} date"
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 later,
-                f"{_n(bad.height, 'lead has', 'leads have')} {what}. {consequence}",
-                _examples(bad, earlier, later),
-                bad.height,
+                f"leads.order.{later}_before_{earlier}",
+                examples=_examples(bad, earlier, later, locale=locale),
+                count=bad.height,
             )
         )
     both = leads.filter(flags["both"])
     if not both.is_empty():
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 "lost_at",
-                f"{_n(both.height, 'lead has', 'leads have')} both a won and a lost date; "
-                "they are counted as won.",
-                _examples(both, "won_at", "lost_at"),
-                both.height,
+                "leads.check.won_and_lost",
+                examples=_examples(both, "won_at", "lost_at", locale=locale),
+                count=both.height,
             )
         )
     present = _present_stages(leads)
-    for stage, later in (("mqls", ("sql_at", "won_at")), ("sqls", ("won_at",))):
+    for stage, later_dates in (("mqls", ("sql_at", "won_at")), ("sqls", ("won_at",))):
         if stage not in present:
             continue
         gap = leads.filter(
             pl.col(STAGE_DATE[stage]).is_null()
-            & pl.any_horizontal(pl.col(c).is_not_null() for c in later)
+            & pl.any_horizontal(pl.col(c).is_not_null() for c in later_dates)
         )
         if not gap.is_empty():
-            label = FIELDS_BY_ID[stage].label[:-1]
             issues.append(
-                Issue(
+                issue(
                     "info",
                     STAGE_DATE[stage],
-                    f"{_n(gap.height, 'lead', 'leads')} reached a later stage without an "
-                    f"{label} date. A lead that got further passed this stage, so these count "
-                    f"as {label}s (without a time to {label}).",
-                    tuple(f"lead {i}" for i in gap["lead_id"].head(3).to_list()),
-                    gap.height,
+                    f"leads.check.passed_{stage}",
+                    examples=_lead_examples(gap["lead_id"].head(3).to_list(), locale=locale),
+                    count=gap.height,
                 )
             )
     negative = leads.filter(pl.col("value") < 0)
     if not negative.is_empty():
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 "value",
-                f"{_n(negative.height, 'lead has', 'leads have')} a negative deal value.",
-                tuple(
-                    f"lead {r[0]}: {r[1]:,.2f}"
+                "leads.check.negative_value",
+                examples=tuple(
+                    t(
+                        "leads.example.value",
+                        locale=locale,
+                        id=str(r[0]),
+                        value=format_number(r[1], locale=locale, digits=2),
+                    )
                     for r in negative.select("lead_id", "value").head(3).rows()
                 ),
-                negative.height,
+                count=negative.height,
             )
         )
     if as_of is not None:
         late = leads.filter(pl.col("created") > as_of).height
         if late:
             issues.append(
-                Issue(
+                issue(
                     "info",
                     "created",
-                    f"Leads created after {as_of:%d-%m-%Y} are left out ({late:,}), and "
-                    "stage dates after it count as not reached yet.",
+                    "leads.check.after_as_of",
                     count=late,
+                    day=as_of,
                 )
             )
     return issues
 
 
 def validate(
-    frame: pl.DataFrame, columns: LeadColumns, *, as_of: dt.date | None = None
+    frame: pl.DataFrame,
+    columns: LeadColumns,
+    *,
+    as_of: dt.date | None = None,
+    locale: str = "en",
 ) -> list[Issue]:
     """Check a lead-level table and its column choice; an empty list means all is well.
 
@@ -519,22 +542,23 @@ def validate(
     :func:`lead_frame` cannot be used; warnings and infos describe leads
     that are counted in a particular way (see :func:`check_leads`).
     """
-    errors = _column_errors(frame, columns)
+    errors = _column_errors(frame, columns, locale=locale)
     if errors:
         return errors
     issues: list[Issue] = []
     no_created = frame[columns.created].null_count()
     if no_created:
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.created,
-                f"{_n(no_created, 'row has', 'rows have')} no date in ‘{columns.created}’; "
-                "left out.",
+                "leads.check.no_created",
                 count=no_created,
+                column=columns.created,
             )
         )
-    return issues + check_leads(lead_frame(frame, columns), as_of=as_of)
+    leads = lead_frame(frame, columns, locale=locale)
+    return issues + check_leads(leads, as_of=as_of, locale=locale)
 
 
 # ---------------------------------------------------------------------------
@@ -568,6 +592,7 @@ def join_leads(
     leads_columns: LeadColumns | None = None,
     won: str | None = None,
     value: str | None = None,
+    locale: str = "en",
 ) -> JoinedLeads:
     """Join a deals export onto a leads export by their shared id.
 
@@ -606,13 +631,13 @@ def join_leads(
     on_right = on_right or on_left
     if on_left not in leads.columns:
         have = ", ".join(f"‘{c}’" for c in leads.columns)
-        raise InputError(f"The leads table has no column ‘{on_left}’ to join on (it has {have}).")
+        raise InputError.of("leads.join.no_left", column=on_left, have=have)
     if on_right not in deals.columns:
         have = ", ".join(f"‘{c}’" for c in deals.columns)
-        raise InputError(f"The deals table has no column ‘{on_right}’ to join on (it has {have}).")
+        raise InputError.of("leads.join.no_right", column=on_right, have=have)
     for role, name in (("won", won), ("value", value)):
         if name is not None and name not in deals.columns:
-            raise InputError(f"The deals table has no column ‘{name}’ for the {role}.")
+            raise InputError.of("leads.join.no_role_column", column=name, role=_role(role, locale))
     strip = leads.schema[on_left].is_numeric() or deals.schema[on_right].is_numeric()
     issues: list[Issue] = []
 
@@ -622,38 +647,24 @@ def join_leads(
     no_key = d["__key"].null_count()
     if no_key:
         issues.append(
-            Issue(
-                "warning",
-                on_right,
-                f"{_n(no_key, 'deal has', 'deals have')} no ‘{on_right}’; left out.",
-                count=no_key,
-            )
+            issue("warning", on_right, "leads.join.no_key", count=no_key, column=on_right)
         )
         d = d.filter(pl.col("__key").is_not_null())
     before = d.height
     d = d.unique(maintain_order=True)
     if d.height < before:
         copies = before - d.height
-        issues.append(
-            Issue(
-                "info",
-                on_right,
-                f"{_n(copies, 'row', 'rows')} of the deals table repeated another row exactly; "
-                "counted once.",
-                count=copies,
-            )
-        )
+        issues.append(issue("info", on_right, "leads.join.copies", count=copies))
     dup = d.filter(pl.col("__key").is_duplicated())
     if not dup.is_empty():
         ids = dup[on_right].cast(pl.String).unique(maintain_order=True)
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 on_right,
-                f"{_n(ids.len(), 'id appears', 'ids appear')} more than once in the deals table; "
-                "each lead keeps its earliest dates and the sum of its amounts.",
-                tuple(ids.head(3).to_list()),
-                ids.len(),
+                "leads.join.duplicate_ids",
+                examples=tuple(ids.head(3).to_list()),
+                count=ids.len(),
             )
         )
 
@@ -674,19 +685,15 @@ def join_leads(
     orphans = d.join(lead_keys.unique(), on="__key", how="anti")
     matched = d.height - orphans.height
     if matched == 0:
-        raise InputError(
-            f"None of the {d.height:,} deal ids in ‘{on_right}’ is a lead id in ‘{on_left}’; "
-            "check that both columns hold the same ids."
-        )
+        raise InputError.of("leads.join.no_match", deals=d.height, right=on_right, left=on_left)
     if not orphans.is_empty():
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 on_right,
-                f"{_n(orphans.height, 'deal has', 'deals have')} an id that is not in the "
-                "leads table; left out, since without its lead a deal has no created date.",
-                tuple(str(x) for x in orphans[on_right].head(3).to_list()),
-                orphans.height,
+                "leads.join.orphans",
+                examples=tuple(str(x) for x in orphans[on_right].head(3).to_list()),
+                count=orphans.height,
             )
         )
 
@@ -711,17 +718,9 @@ def join_leads(
         dates.sort(key=rank)
         if dates:
             won_col = dates[0]
-            issues.append(
-                Issue(
-                    "info",
-                    won_col,
-                    f"‘{won_col}’ in the deals table is taken as the date each deal was won.",
-                )
-            )
+            issues.append(issue("info", won_col, "leads.join.won_taken", column=won_col))
         elif base.won is None:
-            raise InputError(
-                "The deals table has no column of dates, so there is no date each deal was won."
-            )
+            raise InputError.of("leads.join.no_dates")
     value_col = renames.get(value, value) if value else deal_roles.get("value")
     columns = LeadColumns(
         created=base.created,
@@ -799,11 +798,13 @@ def _keys(by: str | None, allowed: Sequence[str] = _BY) -> list[str]:
     if by is None:
         return []
     if by not in allowed:
-        raise InputError(f"Cannot split leads by {by!r}; use one of: {', '.join(allowed)}.")
+        raise InputError.of("leads.error.split", by=repr(by), options=", ".join(allowed))
     return [by]
 
 
-def _stage_counts(prep: pl.DataFrame, stages: Sequence[str], keys: list[str]) -> pl.DataFrame:
+def _stage_counts(
+    prep: pl.DataFrame, stages: Sequence[str], keys: list[str], *, locale: str = "en"
+) -> pl.DataFrame:
     aggs = [pl.col(s).sum().cast(pl.Int64).alias(s) for s in stages]
     agg = prep.group_by(keys).agg(aggs) if keys else prep.select(aggs)
     long = agg.unpivot(on=list(stages), index=keys, variable_name="stage", value_name="count")
@@ -816,7 +817,9 @@ def _stage_counts(prep: pl.DataFrame, stages: Sequence[str], keys: list[str]) ->
     return long.select(
         *keys,
         "stage",
-        pl.col("stage").replace_strict({s: FIELDS_BY_ID[s].label for s in stages}).alias("label"),
+        pl.col("stage")
+        .replace_strict({s: FIELDS_BY_ID[s].name(locale) for s in stages})
+        .alias("label"),
         pl.col("stage")
         .replace_strict({s: JOURNEY_STAGE[s] for s in stages})
         .alias("journey_stage"),
@@ -825,7 +828,9 @@ def _stage_counts(prep: pl.DataFrame, stages: Sequence[str], keys: list[str]) ->
         .alias("step"),
         pl.col("stage")
         .replace_strict(
-            {b: st.label for b, st in steps.items()}, default=None, return_dtype=pl.String
+            {b: st.name(locale) for b, st in steps.items()},
+            default=None,
+            return_dtype=pl.String,
         )
         .alias("step_label"),
         "count",
@@ -836,7 +841,11 @@ def _stage_counts(prep: pl.DataFrame, stages: Sequence[str], keys: list[str]) ->
 
 
 def stage_counts(
-    leads: pl.DataFrame, *, by: str | None = None, as_of: dt.date | None = None
+    leads: pl.DataFrame,
+    *,
+    by: str | None = None,
+    as_of: dt.date | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Leads reaching each stage, and the conversion of each step.
 
@@ -858,10 +867,12 @@ def stage_counts(
     """
     as_of = as_of or latest_date(leads)
     prep = _prepared(leads, as_of=as_of)
-    return _stage_counts(prep, _present_stages(leads), _keys(by))
+    return _stage_counts(prep, _present_stages(leads), _keys(by), locale=locale)
 
 
-def _time_to_convert(prep: pl.DataFrame, stages: Sequence[str], keys: list[str]) -> pl.DataFrame:
+def _time_to_convert(
+    prep: pl.DataFrame, stages: Sequence[str], keys: list[str], *, locale: str = "en"
+) -> pl.DataFrame:
     later = [s for s in stages if s != "leads"]
     aggs = []
     for s in later:
@@ -893,7 +904,7 @@ def _time_to_convert(prep: pl.DataFrame, stages: Sequence[str], keys: list[str])
                 *keys,
                 pl.lit(s).alias("stage"),
                 pl.lit(step.id).alias("step"),
-                pl.lit(step.label).alias("step_label"),
+                pl.lit(step.name(locale)).alias("step_label"),
                 pl.col(f"n|{s}").alias("n"),
                 pl.col(f"median|{s}").alias("median_days"),
                 pl.col(f"p75|{s}").alias("p75_days"),
@@ -909,6 +920,7 @@ def time_to_convert(
     by: str | None = None,
     as_of: dt.date | None = None,
     period: Period = "month",
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Median and 75th percentile days from the created date to each stage.
 
@@ -944,7 +956,7 @@ def time_to_convert(
     """
     as_of = as_of or latest_date(leads)
     prep = _prepared(leads, as_of=as_of, period=period)
-    return _time_to_convert(prep, _present_stages(leads), _keys(by))
+    return _time_to_convert(prep, _present_stages(leads), _keys(by), locale=locale)
 
 
 def _maturity(prep: pl.DataFrame, *, quantile: float, min_won: int, default: int) -> int:
@@ -973,18 +985,28 @@ def maturity_days(
     return _maturity(prep, quantile=quantile, min_won=min_won, default=default)
 
 
-def _cohort_note(row: Mapping[str, Any], *, period: Period, maturity: int, as_of: dt.date) -> str:
-    name = period_name(row["cohort"])
+def _cohort_note(
+    row: Mapping[str, Any], *, period: Period, maturity: int, as_of: dt.date, locale: str = "en"
+) -> str:
+    name = period_name(row["cohort"], locale=locale)
+    name = name[:1].upper() + name[1:]  # it begins the sentence ("marts 2026" in Danish)
     if not row["complete"]:
-        return (
-            f"{name} is still open: the data ends on {as_of.day} {as_of:%B %Y}, before the "
-            f"{period} is over, and {row['pending']:,} of its {row['leads']:,} leads are "
-            "neither won nor lost yet."
+        return t(
+            f"leads.cohort.open_{period}",
+            locale=locale,
+            cohort=name,
+            day=format_day(as_of, locale=locale, style="long"),
+            pending=row["pending"],
+            leads=row["leads"],
         )
-    return (
-        f"{name} is still open: {row['pending']:,} of its {row['leads']:,} leads "
-        f"({row['pending_share']:.0%}) are under {maturity} days old and neither won nor "
-        "lost, so its conversion will still rise."
+    return t(
+        "leads.cohort.open_young",
+        locale=locale,
+        cohort=name,
+        pending=row["pending"],
+        leads=row["leads"],
+        share=format_percent(row["pending_share"], locale=LOCALES.get(locale, "en_GB")),
+        days=maturity,
     )
 
 
@@ -997,6 +1019,7 @@ def _cohorts(
     as_of: dt.date,
     maturity: int,
     open_share: float,
+    locale: str = "en",
 ) -> pl.DataFrame:
     pending = pl.col("undecided") & (pl.col("age_days") < maturity)
     counts = ["leads", "mqls", "sqls", "customers", "lost", "pending"]
@@ -1044,7 +1067,9 @@ def _cohorts(
         )
     )
     notes = [
-        _cohort_note(r, period=period, maturity=maturity, as_of=as_of) if r["is_open"] else None
+        _cohort_note(r, period=period, maturity=maturity, as_of=as_of, locale=locale)
+        if r["is_open"]
+        else None
         for r in out.select(
             "cohort", "complete", "pending", "leads", "pending_share", "is_open"
         ).iter_rows(named=True)
@@ -1076,6 +1101,7 @@ def cohorts(
     as_of: dt.date | None = None,
     maturity: int | None = None,
     open_share: float = DEFAULT_OPEN_SHARE,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Conversion by cohort (the period the leads were created), open cohorts marked.
 
@@ -1112,11 +1138,17 @@ def cohorts(
         as_of=as_of,
         maturity=maturity,
         open_share=open_share,
+        locale=locale,
     )
 
 
 def _histogram(
-    prep: pl.DataFrame, keys: list[str], *, bin_days: int, max_days: int | None
+    prep: pl.DataFrame,
+    keys: list[str],
+    *,
+    bin_days: int,
+    max_days: int | None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     won = prep.filter(pl.col("days_customers").is_not_null())
     schema = {
@@ -1152,22 +1184,35 @@ def _histogram(
         pl.col("bin_start") == (top if top is not None else -1)
     )
     end = pl.col("bin_start") + (bin_days - 1)
-    if bin_days == 1:
-        closed_label = pl.format("{} days", pl.col("bin_start"))
-    else:
-        closed_label = pl.format("{}–{} days", pl.col("bin_start"), end)
     total = pl.col("count").sum().over(keys) if keys else pl.col("count").sum()
-    return out.select(
+    out = out.select(
         *keys,
         "bin_start",
         pl.when(~is_open_bin).then(end).alias("bin_end"),
-        pl.when(is_open_bin)
-        .then(pl.format("{}+ days", pl.col("bin_start")))
-        .otherwise(closed_label)
-        .alias("label"),
         "count",
         (pl.col("count") / total).alias("share"),
     ).sort([*keys, "bin_start"], nulls_last=True)
+    return localized_histogram(out, locale=locale).select(
+        *keys, "bin_start", "bin_end", "label", "count", "share"
+    )
+
+
+def days_label(start: int, end: int | None, *, locale: str = "en") -> str:
+    """A bin of days: ``"7–13 days"``, ``"5 days"``, ``"91+ days"`` (``end`` None: open)."""
+    if end is None:
+        return t("leads.days.open", locale=locale, start=start)
+    if end == start:
+        return t("leads.days.one", locale=locale, count=start)
+    return t("leads.days.range", locale=locale, start=start, end=end)
+
+
+def localized_histogram(histogram: pl.DataFrame, *, locale: str = "en") -> pl.DataFrame:
+    """A histogram frame (:func:`time_histogram`) with its bin labels in ``locale``."""
+    labels = [
+        days_label(a, b, locale=locale)
+        for a, b in histogram.select("bin_start", "bin_end").iter_rows()
+    ]
+    return histogram.with_columns(pl.Series("label", labels, dtype=pl.String))
 
 
 def time_histogram(
@@ -1177,6 +1222,7 @@ def time_histogram(
     by: str | None = None,
     as_of: dt.date | None = None,
     max_days: int | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """How many won leads took how long: bins of days from lead to customer.
 
@@ -1191,10 +1237,12 @@ def time_histogram(
         bin), ``label`` (``"7–13 days"``), ``count``, ``share`` (of the group).
     """
     if bin_days < 1:
-        raise InputError("Histogram bins must be at least one day wide.")
+        raise InputError.of("leads.error.bins")
     as_of = as_of or latest_date(leads)
     prep = _prepared(leads, as_of=as_of)
-    return _histogram(prep, _keys(by, ("channel",)), bin_days=bin_days, max_days=max_days)
+    return _histogram(
+        prep, _keys(by, ("channel",)), bin_days=bin_days, max_days=max_days, locale=locale
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1259,15 +1307,15 @@ def _with_times(counts: pl.DataFrame, times: pl.DataFrame, keys: list[str]) -> p
     )
 
 
-def _pending_issue(pending: int, total: int, maturity: int) -> Issue:
-    return Issue(
+def _pending_issue(pending: int, total: int, maturity: int, *, locale: str = "en") -> Issue:
+    return issue(
         "info",
         "created",
-        f"{pending:,} of {total:,} leads ({pending / total:.0%}) are under {maturity} days old "
-        "and neither won nor lost: they are counted as leads that have not converted yet, so "
-        "the funnel's rates will still rise. Conversion by cohort shows which months are "
-        "settled.",
+        "leads.pending",
         count=pending,
+        total=total,
+        share=round(100 * pending / total),
+        days=maturity,
     )
 
 
@@ -1278,32 +1326,41 @@ def lead_summary(
     period: Period = "month",
     open_share: float = DEFAULT_OPEN_SHARE,
     bin_days: int = 7,
+    locale: str = "en",
 ) -> LeadSummary:
     """Every number of the funnel page from a canonical lead frame.
 
     ``issues`` holds what the summary itself finds (leads still pending);
     the data-quality findings come from :func:`validate` (or
-    :func:`check_leads` on a canonical frame), run once before.
+    :func:`check_leads` on a canonical frame), run once before. Labels, notes and
+    findings are worded in ``locale``.
     """
     as_of = as_of or latest_date(leads)
     prep = _prepared(leads, as_of=as_of, period=period)
     if prep.is_empty():
-        raise InputError(f"There are no leads created on or before {as_of:%d-%m-%Y}.")
+        raise InputError.of("leads.error.none_before", day=as_of)
     stages = _present_stages(leads)
     maturity = _maturity(prep, quantile=0.9, min_won=20, default=DEFAULT_MATURITY_DAYS)
     has_channel = prep["channel"].null_count() < prep.height
-    times = _time_to_convert(prep, stages, [])
-    funnel_all = _with_times(_stage_counts(prep, stages, []), times, [])
+    times = _time_to_convert(prep, stages, [], locale=locale)
+    funnel_all = _with_times(_stage_counts(prep, stages, [], locale=locale), times, [])
     by_channel = time_by_channel = None
     if has_channel:
-        time_by_channel = _time_to_convert(prep, stages, ["channel"])
+        time_by_channel = _time_to_convert(prep, stages, ["channel"], locale=locale)
         by_channel = _with_times(
-            _stage_counts(prep, stages, ["channel"]), time_by_channel, ["channel"]
+            _stage_counts(prep, stages, ["channel"], locale=locale), time_by_channel, ["channel"]
         )
     cohort_frame = _cohorts(
-        prep, stages, [], period=period, as_of=as_of, maturity=maturity, open_share=open_share
+        prep,
+        stages,
+        [],
+        period=period,
+        as_of=as_of,
+        maturity=maturity,
+        open_share=open_share,
+        locale=locale,
     )
-    time_by_cohort = _time_to_convert(prep, stages, ["cohort"]).join(
+    time_by_cohort = _time_to_convert(prep, stages, ["cohort"], locale=locale).join(
         cohort_frame.select("cohort", "is_open"), on="cohort", how="left", maintain_order="left"
     )
     settled = cohort_frame.filter(~pl.col("is_open"))
@@ -1316,7 +1373,7 @@ def lead_summary(
     pending = int(cohort_frame["pending"].sum())
     issues = []
     if pending:
-        issues.append(_pending_issue(pending, prep.height, maturity))
+        issues.append(_pending_issue(pending, prep.height, maturity, locale=locale))
     return LeadSummary(
         as_of=as_of,
         maturity_days=maturity,
@@ -1326,7 +1383,7 @@ def lead_summary(
         time_by_channel=time_by_channel,
         time_by_cohort=time_by_cohort,
         cohorts=cohort_frame,
-        histogram=_histogram(prep, [], bin_days=bin_days, max_days=None),
+        histogram=_histogram(prep, [], bin_days=bin_days, max_days=None, locale=locale),
         lead_to_customer=(float(prep["customers"].sum()) / prep.height) if customers else None,
         settled_lead_to_customer=settled_ltc,
         median_days_to_customer=won_times["median_days"].item()
@@ -1372,6 +1429,7 @@ def funnel_report(
     mapping: Mapping[str, str] | None = None,
     columns: LeadColumns | None = None,
     as_of: dt.date | None = None,
+    locale: str = "en",
 ) -> FunnelReport:
     """The funnel of one file (or a leads file and a deals file), for the command line.
 
@@ -1395,6 +1453,8 @@ def funnel_report(
     columns
         Which column is which for lead-level data (default: the suggestions;
         passing it forces lead-level reading).
+    locale
+        The language of the labels, notes, issues and errors.
 
     Raises
     ------
@@ -1411,20 +1471,25 @@ def funnel_report(
     """
     if deals is not None:
         if not join_on:
-            raise InputError("With two files, say which id column joins them (--join-on COLUMN).")
+            raise InputError.of("leads.error.join_on")
         joined = join_leads(
-            frame, deals, on_left=join_on, on_right=deals_join_on, leads_columns=columns
+            frame,
+            deals,
+            on_left=join_on,
+            on_right=deals_join_on,
+            leads_columns=columns,
+            locale=locale,
         )
-        return _lead_report(joined.frame, joined.columns, by, as_of, joined.issues)
+        return _lead_report(joined.frame, joined.columns, by, as_of, joined.issues, locale)
     kinds = dict(kinds) if kinds is not None else _kinds_of(frame)
     if columns is not None:
-        return _lead_report(frame, columns, by, as_of, ())
+        return _lead_report(frame, columns, by, as_of, (), locale)
     if looks_like_leads(kinds):
-        return _lead_report(frame, suggest_lead_columns(kinds), by, as_of, ())
+        return _lead_report(frame, suggest_lead_columns(kinds), by, as_of, (), locale)
     if by == "cohort":
-        raise InputError("Cohorts need one row per lead (a CRM export with a created date).")
+        raise InputError.of("leads.error.cohort_needs_leads")
     data = apply_mapping(frame, mapping if mapping is not None else resolve_mapping(kinds))
-    f = funnel(data, by=by)
+    f = funnel(data, by=by, locale=locale)
     stages = f.steps.with_columns(
         pl.lit(None, dtype=pl.Float64).alias("median_days"),
         pl.lit(None, dtype=pl.Float64).alias("p75_days"),
@@ -1444,27 +1509,27 @@ def _lead_report(
     by: str | None,
     as_of: dt.date | None,
     earlier: tuple[Issue, ...],
+    locale: str = "en",
 ) -> FunnelReport:
     keys = _keys(by)
-    issues = [*earlier, *validate(frame, columns, as_of=as_of)]
-    errors = [i.message for i in issues if i.level == "error"]
+    issues = [*earlier, *validate(frame, columns, as_of=as_of, locale=locale)]
+    errors = [i for i in issues if i.level == "error"]
     if errors:
-        raise InputError(" ".join(errors))
+        raise _error_of(errors, locale=locale)
     if by == "channel" and columns.channel is None:
-        raise InputError(
-            "Cannot split by channel: no column says where each lead came from "
-            "(such as ‘Kilde’ or ‘Source’)."
-        )
-    leads = lead_frame(frame, columns)
+        raise InputError.of("leads.error.no_channel")
+    leads = lead_frame(frame, columns, locale=locale)
     as_of = as_of or latest_date(leads)
     prep = _prepared(leads, as_of=as_of)
     stages = _present_stages(leads)
     table = _with_times(
-        _stage_counts(prep, stages, keys), _time_to_convert(prep, stages, keys), keys
+        _stage_counts(prep, stages, keys, locale=locale),
+        _time_to_convert(prep, stages, keys, locale=locale),
+        keys,
     ).with_columns(pl.lit(None, dtype=pl.String).alias("note"))
     maturity = _maturity(prep, quantile=0.9, min_won=20, default=DEFAULT_MATURITY_DAYS)
     pending = prep.filter(pl.col("undecided") & (pl.col("age_days") < maturity)).height
     if pending:
-        issues.append(_pending_issue(pending, prep.height, maturity))
+        issues.append(_pending_issue(pending, prep.height, maturity, locale=locale))
     ltc = float(prep["customers"].sum()) / prep.height if "customers" in stages else None
     return FunnelReport("leads", table, None, ltc, as_of, tuple(issues))

@@ -22,7 +22,8 @@ from difflib import SequenceMatcher
 import polars as pl
 
 from kpi_core.fields import FIELDS, FIELDS_BY_ID, Field
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import t
+from kpi_core.issues import InputError, Issue, issue
 
 #: Below this a suggestion is not made at all; the user maps the column by hand.
 MIN_CONFIDENCE = 0.6
@@ -39,12 +40,29 @@ _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ä": "a", "ö": "o", "
 
 @dataclass(frozen=True)
 class ColumnSuggestion:
-    """The suggested field for one column; ``field=None`` means leave unmapped."""
+    """The suggested field for one column; ``field=None`` means leave unmapped.
+
+    ``reason`` is why, in English; :meth:`why` says it in any language (from the
+    catalogue message ``reason_key`` and its ``reason_params``).
+    """
 
     column: str
     field: str | None
     confidence: float
     reason: str
+    reason_key: str = ""
+    reason_params: tuple[tuple[str, str], ...] = ()
+
+    def why(self, locale: str = "en") -> str:
+        """Why this field was suggested, in ``locale``."""
+        if not self.reason_key:
+            return self.reason
+        return t(self.reason_key, locale=locale, **dict(self.reason_params))
+
+
+def _reason(name: str, **params: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """Why a field was (not) suggested: (English text, catalogue key, its values)."""
+    return t(f"mapping.reason.{name}", **params), f"mapping.reason.{name}", tuple(params.items())
 
 
 def normalise_header(text: str) -> str:
@@ -81,35 +99,39 @@ def looks_like_ratio(header: str) -> bool:
     return "%" in text or "/" in text or bool(_RATIO_WORDS.intersection(words))
 
 
-def _score(header: str, f: Field, *, is_ratio: bool = False) -> tuple[float, str]:
+Reason = tuple[str, str, tuple[tuple[str, str], ...]]
+_NO_REASON: Reason = ("", "", ())
+
+
+def _score(header: str, f: Field, *, is_ratio: bool = False) -> tuple[float, Reason]:
     """How well one normalised header matches one field, and why.
 
     The field's own id or English name scores 1.0 and beats a synonym (0.95),
     so an export with both "Reach" and "Impressions" maps Impressions.
     """
     if not header:
-        return 0.0, ""
+        return 0.0, _NO_REASON
     folded = _fold(header)
     if is_ratio and f.kind in ("count", "money"):
-        return 0.0, ""
+        return 0.0, _NO_REASON
     if folded in (_fold(f.id), _fold(f.label.lower())):
-        return 1.0, f"the header is ‘{f.label}’"
+        return 1.0, _reason("exact", header=f.label)
     words = folded.split()
-    best = (0.0, "")
+    best: tuple[float, Reason] = (0.0, _NO_REASON)
     for syn in f.synonyms:
         syn_folded = _fold(syn)
         if header == syn or folded == syn_folded:
-            return 0.95, f"the header is ‘{syn}’"
+            return 0.95, _reason("exact", header=syn)
         if syn_folded in words or (" " in syn_folded and f" {syn_folded} " in f" {folded} "):
             score = 0.8 if len(words) <= 3 else 0.7
             if score > best[0]:
-                best = (score, f"the header contains ‘{syn}’")
+                best = (score, _reason("contains", header=syn))
             continue
         ratio = SequenceMatcher(None, folded, syn_folded).ratio()
         if ratio >= 0.84 and len(syn_folded) >= 4:
             score = round(0.5 + 0.4 * ratio, 2)
             if score > best[0]:
-                best = (score, f"the header looks like ‘{syn}’")
+                best = (score, _reason("looks_like", header=syn))
     return best
 
 
@@ -130,7 +152,7 @@ def suggest_mapping(
     at most one column (the most confident one); the first date column is
     the date when no header says so.
     """
-    candidates: list[tuple[float, int, str, str]] = []
+    candidates: list[tuple[float, int, str, Reason]] = []
     for pos, (column, kind) in enumerate(kinds.items()):
         header = normalise_header(column)
         is_ratio = looks_like_ratio(column)
@@ -141,7 +163,7 @@ def suggest_mapping(
             if score >= MIN_CONFIDENCE:
                 candidates.append((score, -pos, f.id, reason))
     taken_fields: set[str] = set()
-    chosen: dict[str, tuple[str, float, str]] = {}
+    chosen: dict[str, tuple[str, float, Reason]] = {}
     columns = list(kinds)
     for score, neg_pos, field_id, reason in sorted(candidates, reverse=True):
         column = columns[-neg_pos]
@@ -152,14 +174,15 @@ def suggest_mapping(
     if "date" not in taken_fields:
         first_date = next((c for c, k in kinds.items() if k == "date" and c not in chosen), None)
         if first_date is not None:
-            chosen[first_date] = ("date", 0.7, "it is the only column of dates")
+            chosen[first_date] = ("date", 0.7, _reason("only_dates"))
     out = []
     for column in columns:
         if column in chosen:
-            field_id, score, reason = chosen[column]
-            out.append(ColumnSuggestion(column, field_id, score, reason))
+            field_id, score, (text, key, params) = chosen[column]
+            out.append(ColumnSuggestion(column, field_id, score, text, key, params))
         else:
-            out.append(ColumnSuggestion(column, None, 0.0, "no field fits this header"))
+            text, key, params = _reason("no_field")
+            out.append(ColumnSuggestion(column, None, 0.0, text, key, params))
     return tuple(out)
 
 
@@ -168,54 +191,62 @@ def mapping_from_suggestions(suggestions: tuple[ColumnSuggestion, ...]) -> dict[
     return {s.column: s.field for s in suggestions if s.field is not None}
 
 
-def validate_mapping(mapping: Mapping[str, str], kinds: Mapping[str, str]) -> list[Issue]:
+def validate_mapping(
+    mapping: Mapping[str, str], kinds: Mapping[str, str], *, locale: str = "en"
+) -> list[Issue]:
     """Check a column → field mapping; an empty list means it can be used.
 
     Errors make KPIs impossible (a field mapped twice, an unknown column or
     field, a text column as a number); warnings limit what can be shown (no
-    date column: no trends; no measures: no KPIs).
+    date column: no trends; no measures: no KPIs). Field names in the issues are
+    written in ``locale`` (read them with ``issue.text(locale)``).
     """
     issues: list[Issue] = []
     seen: dict[str, str] = {}
     for column, field_id in mapping.items():
         if column not in kinds:
-            issues.append(Issue("error", column, f"There is no column ‘{column}’ in the file."))
+            issues.append(issue("error", column, "mapping.no_column", column=column))
             continue
         if field_id not in FIELDS_BY_ID:
             valid = ", ".join(FIELDS_BY_ID)
-            msg = f"‘{field_id}’ is not a known field (use one of: {valid})."
-            issues.append(Issue("error", column, msg))
+            issues.append(
+                issue("error", column, "mapping.unknown_field", field=field_id, valid=valid)
+            )
             continue
         if field_id in seen:
-            msg = (
-                f"Both ‘{seen[field_id]}’ and ‘{column}’ are mapped to "
-                f"{FIELDS_BY_ID[field_id].label}; pick one."
+            name = FIELDS_BY_ID[field_id].name(locale)
+            issues.append(
+                issue(
+                    "error",
+                    field_id,
+                    "mapping.twice",
+                    first=seen[field_id],
+                    second=column,
+                    field=name,
+                )
             )
-            issues.append(Issue("error", field_id, msg))
             continue
         seen[field_id] = column
         f = FIELDS_BY_ID[field_id]
         if kinds[column] not in _COMPATIBLE_KINDS[f.kind]:
-            need = {"date": "dates", "dimension": "text", "count": "numbers", "money": "numbers"}
-            msg = (
-                f"‘{column}’ holds {_kind_words(kinds[column])}, but {f.label} needs "
-                f"{need[f.kind]}. Map another column or check the file."
+            holds = kinds[column] if kinds[column] in ("date", "number", "id") else "text"
+            need = {"date": "date", "dimension": "text"}.get(f.kind, "number")
+            issues.append(
+                issue(
+                    "error",
+                    column,
+                    f"mapping.wrong_kind.{holds}_as_{need}",
+                    column=column,
+                    field=f.name(locale),
+                )
             )
-            issues.append(Issue("error", column, msg))
     if "date" not in seen:
-        msg = "No column is mapped to Date, so KPIs can only be shown for the whole file."
-        issues.append(Issue("warning", "date", msg))
-    if not any(FIELDS_BY_ID[f].kind in ("count", "money") for f in seen if f in FIELDS_BY_ID):
-        msg = (
-            "No column is mapped to a number such as Sessions, Leads or Revenue, "
-            "so there are no KPIs to show yet."
+        issues.append(
+            issue("warning", "date", "mapping.no_date", date=FIELDS_BY_ID["date"].name(locale))
         )
-        issues.append(Issue("warning", "", msg))
+    if not any(FIELDS_BY_ID[f].kind in ("count", "money") for f in seen if f in FIELDS_BY_ID):
+        issues.append(issue("warning", "", "mapping.no_measures"))
     return issues
-
-
-def _kind_words(kind: str) -> str:
-    return {"date": "dates", "number": "numbers", "text": "text", "id": "ids"}.get(kind, kind)
 
 
 def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFrame:
@@ -233,7 +264,11 @@ def apply_mapping(frame: pl.DataFrame, mapping: Mapping[str, str]) -> pl.DataFra
     kinds = {c: _kind_of(frame.schema[c]) for c in frame.columns}
     errors = [i for i in validate_mapping(mapping, kinds) if i.level == "error"]
     if errors:
-        raise InputError(" ".join(i.message for i in errors))
+        # Every error in English; in another language the first, which is the one to fix first.
+        first = errors[0]
+        raise InputError(
+            " ".join(i.message for i in errors), key=first.key, params=dict(first.params)
+        )
     mapped_targets = set(mapping.values())
     renames: dict[str, str] = {}
     taken = set(frame.columns) | mapped_targets
@@ -274,7 +309,7 @@ def parse_map_options(options: list[str]) -> dict[str, str]:
     for opt in options:
         column, sep, field_id = opt.rpartition("=")
         if not sep or not column.strip() or not field_id.strip():
-            raise InputError(f"--map ‘{opt}’ is not COLUMN=FIELD (for example ‘Besøg=sessions’).")
+            raise InputError.of("mapping.cli.not_a_pair", option=opt)
         out[column.strip()] = field_id.strip()
     return out
 
@@ -301,13 +336,13 @@ def resolve_mapping(
     for column, field_id in (overrides or {}).items():
         if column not in kinds:
             have = ", ".join(f"‘{c}’" for c in kinds)
-            raise InputError(f"There is no column ‘{column}’ to map (the columns are {have}).")
+            raise InputError.of("mapping.cli.no_column", column=column, columns=have)
         if field_id == UNMAPPED:
             mapping.pop(column, None)
             continue
         if field_id not in FIELDS_BY_ID:
             valid = ", ".join(FIELDS_BY_ID)
-            raise InputError(f"‘{field_id}’ is not a field (use one of: {valid}, or none).")
+            raise InputError.of("mapping.cli.unknown_field", field=field_id, valid=valid)
         for other, taken in list(mapping.items()):
             if taken == field_id and other != column:
                 del mapping[other]

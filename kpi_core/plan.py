@@ -35,9 +35,17 @@ import polars as pl
 
 from kpi_core.catalogue import KPIS
 from kpi_core.compute import window_values
-from kpi_core.funnel import NOUN, step_between
-from kpi_core.i18n import format_value, in_sentence, period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.fields import FIELDS_BY_ID
+from kpi_core.funnel import step_between
+from kpi_core.i18n import (
+    DEFAULT_CURRENCY,
+    format_number,
+    format_value,
+    in_sentence,
+    period_name,
+    t,
+)
+from kpi_core.issues import InputError, Issue, issue
 from kpi_core.targets import apportion, period_bounds, seasonal_weights
 
 #: The stages a plan can run through, top to bottom of the funnel it reverses.
@@ -57,48 +65,68 @@ PLAN_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _field_name(field_id: str, locale: str) -> str:
+    f = FIELDS_BY_ID.get(field_id)
+    return f.name(locale) if f else field_id
+
+
 @dataclass(frozen=True)
 class Lever:
-    """One assumption of the plan: what it is called and how it is shown."""
+    """One assumption of the plan: what it is called and how it is shown.
+
+    A step rate keeps its ``source`` and ``target`` stages, to be named in any language.
+    """
 
     id: str
-    name: str
     unit: Literal["percent", "currency", "number"]
-    help: str
+    source: str = ""
+    target: str = ""
+
+    def label(self, locale: str = "en") -> str:
+        """The lever's name in ``locale``: the catalogue KPI's name when it is one."""
+        if self.id in KPIS:
+            return KPIS[self.id].label(locale)
+        if self.source:
+            return t(
+                "plan.lever.step",
+                locale=locale,
+                source=_field_name(self.source, locale),
+                target=in_sentence(_field_name(self.target, locale)),
+            )
+        return t(f"plan.lever.{self.id}.name", locale=locale)
+
+    def about(self, locale: str = "en") -> str:
+        """What the lever measures, in ``locale``."""
+        if self.source:
+            return t(
+                "plan.lever.step_help",
+                locale=locale,
+                source=in_sentence(_field_name(self.source, locale)),
+                target=in_sentence(_field_name(self.target, locale)),
+            )
+        if self.id in KPIS:
+            return KPIS[self.id].about(locale)
+        return t(f"plan.lever.{self.id}.help", locale=locale)
+
+    @property
+    def name(self) -> str:
+        """The English name (:meth:`label` for other languages)."""
+        return self.label()
 
 
 def _step_lever(source: str, target: str) -> Lever:
-    step = step_between(source, target)
-    k = KPIS.get(step.id)
-    name = k.name if k else step.label
-    return Lever(step.id, name, "percent", f"Share of {source} that become {target}.")
+    return Lever(step_between(source, target).id, "percent", source, target)
 
 
 FIXED_LEVERS: dict[str, Lever] = {
     lv.id: lv
     for lv in (
-        Lever("aov", "Average order value", "currency", "Revenue divided by orders."),
-        Lever(
-            "orders_per_customer",
-            "Orders per new customer",
-            "number",
-            "Orders divided by new customers: repeat orders in the same period count.",
-        ),
-        Lever(
-            "value_per_customer",
-            "Revenue per new customer",
-            "currency",
-            "Revenue divided by new customers.",
-        ),
-        Lever(
-            "clicks_per_session",
-            "Ad clicks per visit",
-            "number",
-            "Ad clicks divided by website visits (the rest of the visits are organic): the "
-            "plan keeps today's mix of paid and organic traffic.",
-        ),
-        Lever("ctr", "Click-through rate", "percent", "Share of impressions that became a click."),
-        Lever("cpc", "Cost per click", "currency", "Ad spend divided by clicks."),
+        Lever("aov", "currency"),
+        Lever("orders_per_customer", "number"),
+        Lever("value_per_customer", "currency"),
+        Lever("clicks_per_session", "number"),
+        Lever("ctr", "percent"),
+        Lever("cpc", "currency"),
     )
 }
 
@@ -130,11 +158,11 @@ class Assumptions:
         """A copy with one assumption changed; unknown levers are refused."""
         if lever not in dict(self.values):
             valid = ", ".join(k for k, _ in self.values)
-            raise InputError(f"The plan has no assumption ‘{lever}’; it has {valid}.")
+            raise InputError.of("plan.error.no_lever", lever=lever, valid=valid)
         if not math.isfinite(value) or value < 0:
-            raise InputError(f"{lever} must be zero or more, not {value}.")
+            raise InputError.of("plan.error.negative", lever=lever, value=value)
         if self.lever(lever).unit == "percent" and lever != "clicks_per_session" and value > 1:
-            raise InputError(f"{lever} is a share: give it as 0.05 or 5%, not {value}.")
+            raise InputError.of("plan.error.share", lever=lever, share=0.05, percent=5, value=value)
         return replace(self, values=tuple((k, value if k == lever else v) for k, v in self.values))
 
     def lever(self, lever: str) -> Lever:
@@ -173,11 +201,9 @@ def assumptions_from(kf: pl.DataFrame, *, start: dt.date, end: dt.date) -> Assum
     """
     totals = window_values(kf, start=start, end=end)
     if "customers" not in kf.columns or not totals.get("customers"):
-        raise InputError(
-            "A plan needs new customers: map a column to New customers on the Data page."
-        )
+        raise InputError.of("plan.error.no_customers")
     if "revenue" not in kf.columns or not totals.get("revenue"):
-        raise InputError("A plan needs revenue: map a column to Revenue on the Data page.")
+        raise InputError.of("plan.error.no_revenue")
     present = [s for s in PLAN_STAGES if s in kf.columns and totals.get(s)]
     if "sessions" not in present and "clicks" in kf.columns and totals.get("clicks"):
         present.insert(0, "clicks")
@@ -243,7 +269,7 @@ def baseline_window(kf: pl.DataFrame, *, months: int = 12) -> tuple[dt.date, dt.
     """The latest ``months`` complete months of ``kf`` (fewer when the data is shorter)."""
     done = kf.filter(pl.col("complete") & (pl.col("days") > 0)).sort("period_start")
     if done.is_empty():
-        raise InputError("The data has no complete month to take today's rates from.")
+        raise InputError.of("plan.error.no_complete_month")
     tail = done.tail(months)
     return tail["period_start"][0], tail["period_end"][-1]
 
@@ -298,11 +324,14 @@ def revenue_weights(kf: pl.DataFrame | None, months: Sequence[str]) -> list[floa
     return seasonal_weights(kf, "revenue", starts, into="month")
 
 
-def required(revenue: float, a: Assumptions) -> dict[str, float]:
-    """What ``revenue`` needs at the assumptions, stage by stage (one period, unrounded)."""
+def required(revenue: float, a: Assumptions, *, locale: str = "en") -> dict[str, float]:
+    """What ``revenue`` needs at the assumptions, stage by stage (one period, unrounded).
+
+    ``locale`` names the stage in the error when a rate is zero.
+    """
     value = a.value_per_customer
     if value is None or value <= 0:
-        raise InputError("Revenue per new customer must be above zero.")
+        raise InputError.of("plan.error.value_per_customer")
     out: dict[str, float] = {"revenue": float(revenue)}
     aov = a.get("aov")
     if aov:
@@ -312,9 +341,10 @@ def required(revenue: float, a: Assumptions) -> dict[str, float]:
     for source, target in reversed(a.steps):
         rate = a.rate(source, target)
         if not rate:
-            raise InputError(
-                f"{step_between(source, target).label} is 0 %: no amount of {source} reaches "
-                f"the target. Raise it to plan."
+            raise InputError.of(
+                "plan.error.zero_rate",
+                step=_step_lever(source, target).label(locale),
+                source=in_sentence(_field_name(source, locale)),
             )
         below = below / rate
         out[source] = below
@@ -345,6 +375,7 @@ def goal_seek(
     *,
     months: Sequence[str],
     weights: Sequence[float] | None = None,
+    locale: str = "en",
 ) -> Plan:
     """Share ``revenue`` over ``months`` and work each month back through the funnel.
 
@@ -354,11 +385,13 @@ def goal_seek(
     plan pushed forward through the funnel gives back the target.
     """
     if not math.isfinite(revenue) or revenue <= 0:
-        raise InputError("The revenue target must be a positive amount.")
+        raise InputError.of("plan.error.revenue_target")
     if not months:
-        raise InputError("A plan needs at least one month.")
+        raise InputError.of("plan.error.no_months")
     split = apportion(revenue, weights if weights else [1.0] * len(months))
-    rows = [{"period": m, **required(r, a)} for m, r in zip(months, split, strict=True)]
+    rows = [
+        {"period": m, **required(r, a, locale=locale)} for m, r in zip(months, split, strict=True)
+    ]
     columns = [c for c in PLAN_COLUMNS if c in rows[0]]
     monthly = pl.DataFrame(rows, schema={"period": pl.String, **{c: pl.Float64 for c in columns}})
     total = {c: float(monthly[c].sum()) for c in columns}
@@ -369,27 +402,29 @@ def goal_seek(
 
 
 def lever_moves(
-    a: Assumptions, *, pp: float = 0.01, relative: float = 0.10
+    a: Assumptions, *, pp: float = 0.01, relative: float = 0.10, locale: str = "en"
 ) -> list[tuple[str, float, str]]:
-    """Each lever's single improvement: ``(lever, new value, words)``.
+    """Each lever's single improvement: ``(lever, new value, words)``, words in ``locale``.
 
     Rates move by ``pp`` (one percentage point), values by ``relative`` (10 %),
     each in its better direction (a lower cost per click, a higher order value).
     """
     moves = []
+    percent = round(relative * 100, 1)
     for lever, value in a.values:
         info = a.lever(lever)
+        name = in_sentence(info.label(locale))
         if lever == "cpc":
             new = value * (1 - relative)
-            words = f"{relative * 100:.0f} % lower cost per click"
+            words = t("plan.move.lower", locale=locale, percent=percent, name=name)
         elif info.unit == "percent":
             new = min(value + pp, 1.0)
-            words = f"+{pp * 100:g} pp on {in_sentence(info.name)}"
+            words = t("plan.move.rate", locale=locale, count=round(pp * 100, 2), name=name)
         elif lever == "clicks_per_session":
             continue  # the paid share of traffic is a mix, not an improvement
         else:
             new = value * (1 + relative)
-            words = f"{relative * 100:.0f} % higher {in_sentence(info.name)}"
+            words = t("plan.move.higher", locale=locale, percent=percent, name=name)
         if new != value:
             moves.append((lever, new, words))
     return moves
@@ -402,23 +437,24 @@ def levers(
     pp: float = 0.01,
     relative: float = 0.10,
     best: Mapping[str, float] | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Which single lever cuts the required traffic, or spend, the most.
 
-    Returns one row per lever: ``lever``, ``name``, ``change`` (in words),
+    Returns one row per lever: ``lever``, ``name``, ``change`` (in words, in ``locale``),
     ``from``, ``to``, ``measure`` (``"spend"`` when the plan reaches spend,
     else its top stage), ``needed`` (that measure with the lever moved),
     ``saved`` (how much less than today) and ``saved_share``, and
     ``seen_before`` (whether the data's best month already reached the new
     value, when ``best`` gives each lever's best month), best lever first.
     """
-    base = required(revenue, a)
+    base = required(revenue, a, locale=locale)
     measure = next(
         c for c in ("spend", "impressions", "clicks", "sessions", *PLAN_STAGES) if c in base
     )
     rows = []
-    for lever, new, words in lever_moves(a, pp=pp, relative=relative):
-        moved = required(revenue, a.set(lever, new))
+    for lever, new, words in lever_moves(a, pp=pp, relative=relative, locale=locale):
+        moved = required(revenue, a.set(lever, new), locale=locale)
         needed = moved[measure]
         best_month = (best or {}).get(lever)
         seen = None
@@ -427,7 +463,7 @@ def levers(
         rows.append(
             {
                 "lever": lever,
-                "name": a.lever(lever).name,
+                "name": a.lever(lever).label(locale),
                 "change": words,
                 "from": a.get(lever),
                 "to": new,
@@ -494,17 +530,23 @@ def _ratio(frame: pl.DataFrame, num: str, den: str) -> pl.Series:
 
 
 def capacity_table(
-    plan: Plan, *, measure: Literal["leads", "sqls"], capacity: float, tolerance: float = 0.1
+    plan: Plan,
+    *,
+    measure: Literal["leads", "sqls"],
+    capacity: float,
+    tolerance: float = 0.1,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """The plan's leads (or SQLs) per month against what sales can handle per month.
 
     ``period, flow, capacity, ratio, status`` with status ``"over capacity"``,
-    ``"under capacity"`` (more than ``tolerance`` below) or ``"matched"``.
+    ``"under capacity"`` (more than ``tolerance`` below) or ``"matched"``: ids, not
+    words (``locale`` only names the measure in an error).
     """
     if capacity <= 0:
-        raise InputError("Sales capacity must be a positive number per month.")
+        raise InputError.of("plan.error.capacity")
     if measure not in plan.monthly.columns:
-        raise InputError(f"The plan has no {KPIS[measure].name}: map that column first.")
+        raise InputError.of("plan.error.no_measure", name=KPIS[measure].label(locale))
     flow = pl.col(measure)
     return plan.monthly.select(
         "period",
@@ -521,53 +563,67 @@ def capacity_table(
 
 
 def capacity_findings(
-    table: pl.DataFrame, *, measure: str, today: float | None = None
+    table: pl.DataFrame, *, measure: str, today: float | None = None, locale: str = "en"
 ) -> list[Issue]:
-    """In words: months the plan would swamp sales, months sales has room, and today's flow."""
-    noun = "leads" if measure == "leads" else "SQLs"
+    """In words: months the plan would swamp sales, months sales has room, and today's flow.
+
+    The issues are worded in ``locale`` (:meth:`Issue.text` with the same locale).
+    """
+    noun = in_sentence(KPIS[measure].label(locale)) if measure in KPIS else measure
+
+    def count(x: float) -> str:
+        return format_value(x, "count", locale=locale)
+
     cap = float(table["capacity"][0]) if table.height else 0.0
-    cap_text = f"{format_value(cap, 'count')} a month"
     over = table.filter(pl.col("status") == "over capacity")
     under = table.filter(pl.col("status") == "under capacity")
     out: list[Issue] = []
     if over.height:
         worst = over.sort("flow", descending=True).row(0, named=True)
         out.append(
-            Issue(
+            issue(
                 "warning",
                 measure,
-                f"In {over.height} of {table.height} months the plan needs more {noun} than "
-                f"sales can handle ({cap_text}); most in {period_name(worst['period'])} "
-                f"({format_value(worst['flow'], 'count')}). Add sales capacity for those "
-                "months, qualify leads harder, or spread the target more evenly.",
-                tuple(period_name(p, style="short") for p in over["period"].to_list()),
+                "plan.capacity.over",
+                examples=[
+                    period_name(p, locale=locale, style="short") for p in over["period"].to_list()
+                ],
+                count=table.height,
+                months=over.height,
+                noun=noun,
+                capacity=count(cap),
+                month=period_name(worst["period"], locale=locale),
+                most=count(worst["flow"]),
             )
         )
     if under.height:
         low = under.sort("flow").row(0, named=True)
         out.append(
-            Issue(
+            issue(
                 "info",
                 measure,
-                f"In {under.height} of {table.height} months the plan needs fewer {noun} than "
-                f"sales can handle ({cap_text}); fewest in {period_name(low['period'])} "
-                f"({format_value(low['flow'], 'count')}). Sales has room: marketing could aim "
-                "higher there.",
+                "plan.capacity.under",
+                count=table.height,
+                months=under.height,
+                noun=noun,
+                capacity=count(cap),
+                month=period_name(low["period"], locale=locale),
+                fewest=count(low["flow"]),
             )
         )
     if not over.height and not under.height:
-        out.append(
-            Issue("info", measure, f"The plan's {noun} match what sales can handle ({cap_text}).")
-        )
+        out.append(issue("info", measure, "plan.capacity.matched", noun=noun, capacity=count(cap)))
     if today is not None and cap:
         gap = today / cap - 1
         if gap > 0.1:
             out.append(
-                Issue(
+                issue(
                     "warning",
                     measure,
-                    f"Today marketing already sends {format_value(today, 'count')} {noun} a "
-                    f"month, {gap * 100:.0f} % more than sales can handle.",
+                    "plan.capacity.today",
+                    today=count(today),
+                    noun=noun,
+                    percent=format_number(gap * 100, locale=locale),
                 )
             )
     return out
@@ -585,6 +641,8 @@ def value_levers(
     customers_per_year: float,
     extra_months: float,
     monthly_value: float,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
 ) -> pl.DataFrame:
     """Three ways to more revenue, each with its effect on annual revenue.
 
@@ -595,40 +653,65 @@ def value_levers(
       In a steady state as many customers leave each year as are won, so
       ``customers_per_year`` customers each stay that much longer.
 
+    ``name`` and ``how`` are worded in ``locale``, amounts in ``currency``.
+
     >>> value_levers(new_customers=10, value_per_customer=5000, existing_revenue=200_000,
     ...     sell_more=0.05, customers_per_year=40, extra_months=2, monthly_value=100
     ... )["effect"].to_list()
     [50000.0, 10000.0, 8000.0]
     """
     for name, v in (
-        ("new customers", new_customers),
-        ("value per customer", value_per_customer),
-        ("existing revenue", existing_revenue),
-        ("selling more", sell_more),
-        ("customers per year", customers_per_year),
-        ("extra months", extra_months),
-        ("monthly value", monthly_value),
+        ("new_customers", new_customers),
+        ("value_per_customer", value_per_customer),
+        ("existing_revenue", existing_revenue),
+        ("sell_more", sell_more),
+        ("customers_per_year", customers_per_year),
+        ("extra_months", extra_months),
+        ("monthly_value", monthly_value),
     ):
         if not math.isfinite(v) or v < 0:
-            raise InputError(f"The {name} must be zero or more.")
+            raise InputError.of(
+                "plan.error.value_input", name=t(f"plan.value_input.{name}", locale=locale)
+            )
+
+    def money(x: float) -> str:
+        return format_value(x, "currency", locale=locale, currency=currency)
+
     rows = [
         (
             "new",
-            "Win new customers",
-            f"{new_customers:,.0f} more customers × {format_value(value_per_customer, 'currency')}",
+            t("plan.value.new", locale=locale),
+            t(
+                "plan.value.new_how",
+                locale=locale,
+                count=new_customers,
+                customers=format_number(new_customers, locale=locale),
+                value=money(value_per_customer),
+            ),
             new_customers * value_per_customer,
         ),
         (
             "more",
-            "Sell more to existing customers",
-            f"{sell_more * 100:.0f} % more of {format_value(existing_revenue, 'currency')} a year",
+            t("plan.value.more", locale=locale),
+            t(
+                "plan.value.more_how",
+                locale=locale,
+                percent=format_number(sell_more * 100, locale=locale),
+                revenue=money(existing_revenue),
+            ),
             existing_revenue * sell_more,
         ),
         (
             "keep",
-            "Keep customers longer",
-            f"{customers_per_year:,.0f} customers × {extra_months:g} more months × "
-            f"{format_value(monthly_value, 'currency')}",
+            t("plan.value.keep", locale=locale),
+            t(
+                "plan.value.keep_how",
+                locale=locale,
+                count=customers_per_year,
+                customers=format_number(customers_per_year, locale=locale),
+                months=round(extra_months, 2),
+                value=money(monthly_value),
+            ),
             customers_per_year * extra_months * monthly_value,
         ),
     ]
@@ -654,18 +737,22 @@ class Scenario:
 
 
 def compare(
-    scenarios: Sequence[Scenario], *, weights: Mapping[str, Sequence[float] | None] | None = None
+    scenarios: Sequence[Scenario],
+    *,
+    weights: Mapping[str, Sequence[float] | None] | None = None,
+    locale: str = "en",
 ) -> pl.DataFrame:
     """Scenarios side by side: one row per assumption and plan total, one column per scenario.
 
     ``weights`` gives each scenario's month weights by name (for seasonal
-    splits); the totals do not depend on them, only the monthly plan does.
+    splits); the totals do not depend on them, only the monthly plan does. The ``what``
+    column is worded in ``locale``; scenario names are the user's, as they are.
     """
     if not scenarios:
         return pl.DataFrame({"what": [], "unit": []}, schema={"what": pl.String, "unit": pl.String})
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise InputError("Two scenarios have the same name; give each its own.")
+        raise InputError.of("plan.error.same_name")
     rows: dict[str, tuple[str, dict[str, float | None]]] = {}
 
     def put(key: str, label: str, unit: str, name: str, value: float | None) -> None:
@@ -674,14 +761,14 @@ def compare(
 
     units: dict[str, str] = {}
     for s in scenarios:
-        put("target", "Revenue target", "currency", s.name, s.revenue)
+        put("target", t("plan.revenue_target", locale=locale), "currency", s.name, s.revenue)
         for lv in s.assumptions.levers:
-            put(lv.id, lv.name, lv.unit, s.name, s.assumptions.get(lv.id))
-        need = required(s.revenue, s.assumptions)
+            put(lv.id, lv.label(locale), lv.unit, s.name, s.assumptions.get(lv.id))
+        need = required(s.revenue, s.assumptions, locale=locale)
         for c in PLAN_COLUMNS[1:]:
             if c in need:
-                label = "Ad spend needed" if c == "spend" else f"{KPIS[c].name} needed"
-                put(f"need_{c}", label, "currency" if c == "spend" else "count", s.name, need[c])
+                unit = "currency" if c == "spend" else "count"
+                put(f"need_{c}", needed_name(c, locale=locale), unit, s.name, need[c])
     return pl.DataFrame(
         [
             {"what": label, "unit": units[key], **{n: vals.get(n) for n in names}}
@@ -691,21 +778,27 @@ def compare(
     )
 
 
-def stage_name(stage: str) -> str:
-    """``"leads"`` → ``"Leads"``; ``"spend"`` → ``"Ad spend"``."""
+def stage_name(stage: str, *, locale: str = "en") -> str:
+    """``"leads"`` → ``"Leads"``; ``"spend"`` → ``"Ad spend"`` (in ``locale``)."""
     if stage == "spend":
-        return "Ad spend"
-    return KPIS[stage].name if stage in KPIS else NOUN.get(stage, stage)
+        return t("plan.ad_spend", locale=locale)
+    return KPIS[stage].label(locale) if stage in KPIS else _field_name(stage, locale)
+
+
+def needed_name(stage: str, *, locale: str = "en") -> str:
+    """What the plan needs of a stage, as a heading: ``"Leads needed"``."""
+    return t(f"plan.needed.{stage}", locale=locale)
 
 
 def benchmark_starts(
-    a: Assumptions, bands: pl.DataFrame, *, currency: str = "DKK"
+    a: Assumptions, bands: pl.DataFrame, *, currency: str = DEFAULT_CURRENCY, locale: str = "en"
 ) -> dict[str, tuple[float, str]]:
     """Published typical values for the plan's levers: ``lever -> (value, source)``.
 
     ``bands`` is :func:`kpi_core.benchmarks.bands`. Only levers that are catalogue
     KPIs with a typical value are given; money figures only in ``currency`` (a
-    dollar cost per click is not a krone one).
+    dollar cost per click is not a krone one). A source without a name is called
+    a published figure in ``locale``.
     """
     out: dict[str, tuple[float, str]] = {}
     by_kpi = {r["kpi_id"]: r for r in bands.iter_rows(named=True)}
@@ -715,6 +808,7 @@ def benchmark_starts(
             continue
         if a.lever(lever).unit == "currency" and (row.get("currency") or currency) != currency:
             continue
-        source = f"{row.get('source_name') or 'published figure'}, {row.get('period') or ''}"
+        name = row.get("source_name") or t("plan.published_figure", locale=locale)
+        source = f"{name}, {row.get('period') or ''}"
         out[lever] = (float(row["typical"]), source.strip(", "))
     return out

@@ -56,10 +56,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import polars as pl
+from babel.numbers import format_percent
 
 from kpi_core.abtest import normal_quantile
 from kpi_core.compute import period_label
-from kpi_core.issues import InputError, Issue
+from kpi_core.i18n import LOCALES, t
+from kpi_core.issues import InputError, Issue, issue
 from kpi_core.mapping import RoleMatcher, fold, normalise_header
 
 Scale = Literal["nps", "csat"]
@@ -68,7 +70,6 @@ Scale = Literal["nps", "csat"]
 MIN_RELIABLE = 30
 _Z95 = normal_quantile(0.975)
 _SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
-_SCALE_NAME = {"nps": "NPS", "csat": "CSAT"}
 
 # ---------------------------------------------------------------------------
 # Which column is which
@@ -249,16 +250,9 @@ def suggest_survey_columns(
         numbers = [c for c, k in kinds.items() if k == "number" and c not in taken]
         if len(numbers) == 1:
             roles["score"] = numbers[0]
-    missing = []
-    if "date" not in roles:
-        missing.append("the date of each answer (such as ‘Dato’, ‘Datum’ or ‘Date’)")
-    if "score" not in roles:
-        what = {"nps": "0–10", "csat": "1–5", None: "numeric"}[scale]
-        missing.append(
-            f"the {what} score (such as ‘Score’, ‘Karakter’, ‘Betyg’, ‘Rating’ or ‘NPS’)"
-        )
-    if missing:
-        raise InputError(f"No column holds {' or '.join(missing)}; choose the columns by hand.")
+    if "date" not in roles or "score" not in roles:
+        what = "date" if "score" in roles else ("score" if "date" in roles else "date_or_score")
+        raise InputError.of(f"satisfaction.error.no_{what}.{scale or 'any'}")
     return SurveyColumns(roles["date"], roles["score"], roles.get("customer"))
 
 
@@ -291,15 +285,12 @@ def suggest_ticket_columns(kinds: Mapping[str, str]) -> TicketColumns:
         first = next((c for c, k in kinds.items() if k == "date" and c not in taken), None)
         if first is not None:
             roles["created"] = first
-    missing = []
+    if "created" not in roles and "first_reply" not in roles:
+        raise InputError.of("satisfaction.error.no_ticket_columns")
     if "created" not in roles:
-        missing.append("when each ticket was created (such as ‘Oprettet’, ‘Skapad’ or ‘Created’)")
+        raise InputError.of("satisfaction.error.no_created_column")
     if "first_reply" not in roles:
-        missing.append(
-            "when it got its first reply (such as ‘Første svar’, ‘Första svar’ or ‘First reply’)"
-        )
-    if missing:
-        raise InputError(f"No column says {' or '.join(missing)}; choose the columns by hand.")
+        raise InputError.of("satisfaction.error.no_reply_column")
     return TicketColumns(roles["created"], roles["first_reply"], roles.get("id"))
 
 
@@ -359,11 +350,7 @@ def _points(x: float) -> str:
     return f"+{shown}" if shown > 0 else f"−{-shown}"
 
 
-def _answers(n: int) -> str:
-    return f"{n:,} answer" if n == 1 else f"{n:,} answers"
-
-
-def nps_from_counts(promoters: int, passives: int, detractors: int) -> Score:
+def nps_from_counts(promoters: int, passives: int, detractors: int, *, locale: str = "en") -> Score:
     """NPS and its 95 % interval from the three counts (see the module notes).
 
     >>> s = nps_from_counts(5, 2, 3)
@@ -372,7 +359,7 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> Score:
     """
     for count in (promoters, passives, detractors):
         if count < 0:
-            raise InputError("Answer counts cannot be negative.")
+            raise InputError.of("satisfaction.error.negative_counts")
     n = promoters + passives + detractors
     if n == 0:
         return Score(
@@ -383,7 +370,7 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> Score:
             promoters=0,
             passives=0,
             detractors=0,
-            sentence="No NPS yet: there are no answers.",
+            sentence=t("satisfaction.sentence.no_nps", locale=locale),
             measure="nps",
         )
     p, d = promoters / n, detractors / n
@@ -392,29 +379,19 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> Score:
     half = _Z95 * 100.0 * math.sqrt(variance)
     low, high = max(value - half, -100.0), min(value + half, 100.0)
     reliable = n >= MIN_RELIABLE
-    head = f"NPS {_points(value)} from {_answers(n)}"
+    said = {"score": _points(value), "answers": t("satisfaction.answers", locale=locale, count=n)}
     if half == 0.0:
         group = next(
             g
             for g, c in (("promoter", promoters), ("passive", passives), ("detractor", detractors))
             if c == n
         )
-        if reliable:
-            sentence = (
-                f"{head}, every one a {group} (so the 95 % interval has no width and cannot "
-                "show how sure this is)."
-            )
-        else:
-            sentence = (
-                f"{head}: too few to read much into (every answer is a {group}, so the interval "
-                "has no width)."
-            )
-    elif reliable:
-        sentence = f"{head} (95 % interval {_points(low)} to {_points(high)})."
+        said["group"] = t(f"satisfaction.group.{group}", locale=locale)
+        key = "nps_all_alike" if reliable else "nps_all_alike_few"
     else:
-        sentence = (
-            f"{head}: too few to read much into (interval {_points(low)} to {_points(high)})."
-        )
+        said |= {"low": _points(low), "high": _points(high)}
+        key = "nps" if reliable else "nps_few"
+    sentence = t(f"satisfaction.sentence.{key}", locale=locale, **said)
     return Score(
         value=value,
         n=n,
@@ -438,9 +415,9 @@ def wilson_interval(successes: int, n: int, *, z: float = _Z95) -> tuple[float, 
     [0.4902, 0.9433]
     """
     if n <= 0:
-        raise InputError("A share needs at least one answer.")
+        raise InputError.of("satisfaction.error.no_answers")
     if not 0 <= successes <= n:
-        raise InputError(f"{successes} of {n} is not a share.")
+        raise InputError.of("satisfaction.error.not_a_share", successes=successes, n=n)
     share = successes / n
     z2 = z * z
     denominator = 1.0 + z2 / n
@@ -452,11 +429,12 @@ def wilson_interval(successes: int, n: int, *, z: float = _Z95) -> tuple[float, 
     return low, high
 
 
-def _percent(x: float) -> str:
-    return f"{_round_half_away(x)} %"
+def _percent(x: float, locale: str = "en") -> str:
+    """``84 %`` (a no-break space outside English)."""
+    return f"{_round_half_away(x)} %" if locale == "en" else f"{_round_half_away(x)}\u00a0%"
 
 
-def csat_from_counts(satisfied: int, n: int) -> Score:
+def csat_from_counts(satisfied: int, n: int, *, locale: str = "en") -> Score:
     """CSAT (per cent of 4s and 5s) and its Wilson 95 % interval from the counts.
 
     >>> s = csat_from_counts(8, 10)
@@ -470,19 +448,20 @@ def csat_from_counts(satisfied: int, n: int) -> Score:
             low=None,
             high=None,
             satisfied=0,
-            sentence="No CSAT yet: there are no answers.",
+            sentence=t("satisfaction.sentence.no_csat", locale=locale),
             measure="csat",
         )
     lo, hi = wilson_interval(satisfied, n)
     value, low, high = 100.0 * satisfied / n, 100.0 * lo, 100.0 * hi
     reliable = n >= MIN_RELIABLE
-    head = f"CSAT {_percent(value)} from {_answers(n)}"
-    if reliable:
-        sentence = f"{head} (95 % interval {_percent(low)} to {_percent(high)})."
-    else:
-        sentence = (
-            f"{head}: too few to read much into (interval {_percent(low)} to {_percent(high)})."
-        )
+    sentence = t(
+        f"satisfaction.sentence.{'csat' if reliable else 'csat_few'}",
+        locale=locale,
+        score=_percent(value, locale),
+        answers=t("satisfaction.answers", locale=locale, count=n),
+        low=_percent(low, locale),
+        high=_percent(high, locale),
+    )
     return Score(
         value=value,
         n=n,
@@ -513,16 +492,13 @@ def _checked(scores: Iterable[object], scale: Scale) -> list[int]:
         else:
             bad.append(f"{value:g}")
     if bad:
-        shown = ", ".join(bad[:3])
-        many = "answer is" if len(bad) == 1 else "answers are"
-        raise InputError(
-            f"{len(bad)} {many} not whole numbers from {lo} to {hi} (such as {shown}); "
-            f"{_SCALE_NAME[scale]} answers run from {lo} to {hi}."
+        raise InputError.of(
+            f"satisfaction.error.off_scale.{scale}", count=len(bad), examples=", ".join(bad[:3])
         )
     return good
 
 
-def nps(scores: Iterable[float | int | None] | pl.Series) -> Score:
+def nps(scores: Iterable[float | int | None] | pl.Series, *, locale: str = "en") -> Score:
     """The Net Promoter Score of 0–10 answers, with its 95 % interval.
 
     Blanks (``None``, NaN) are skipped as unanswered.
@@ -546,10 +522,10 @@ def nps(scores: Iterable[float | int | None] | pl.Series) -> Score:
     values = _checked(scores, "nps")
     promoters = sum(1 for v in values if v >= 9)
     passives = sum(1 for v in values if 7 <= v <= 8)
-    return nps_from_counts(promoters, passives, len(values) - promoters - passives)
+    return nps_from_counts(promoters, passives, len(values) - promoters - passives, locale=locale)
 
 
-def csat(scores: Iterable[float | int | None] | pl.Series) -> Score:
+def csat(scores: Iterable[float | int | None] | pl.Series, *, locale: str = "en") -> Score:
     """CSAT of 1–5 answers: the share of 4s and 5s in per cent, with a Wilson 95 % interval.
 
     Blanks are skipped; answers outside 1–5 or not whole raise
@@ -559,7 +535,7 @@ def csat(scores: Iterable[float | int | None] | pl.Series) -> Score:
     'CSAT 70 % from 10 answers: too few to read much into (interval 40 % to 89 %).'
     """
     values = _checked(scores, "csat")
-    return csat_from_counts(sum(1 for v in values if v >= 4), len(values))
+    return csat_from_counts(sum(1 for v in values if v >= 4), len(values), locale=locale)
 
 
 # ---------------------------------------------------------------------------
@@ -624,37 +600,49 @@ def _as_datetime(series: pl.Series) -> _Times | None:
     return _Times(values.alias(series.name), bool(timed.is_not_null().any()), unread)
 
 
-def _row_labels(frame: pl.DataFrame, id_column: str | None, noun: str) -> pl.Series:
+def _row_labels(frame: pl.DataFrame, id_column: str | None, locale: str = "en") -> pl.Series:
     """``ticket 1043`` from the id column, else ``row 7`` (1-based, data rows only)."""
+    rows = pl.Series(
+        [t("satisfaction.example.row", locale=locale, row=str(i + 1)) for i in range(frame.height)],
+        dtype=pl.String,
+    )
     if id_column is not None and id_column in frame.columns:
         ids = frame[id_column]
         if ids.dtype.is_float() and bool((ids.drop_nulls() == ids.drop_nulls().floor()).all()):
             ids = ids.cast(pl.Int64)  # 10588.0 read as a number is ticket 10588
-        ids = ids.cast(pl.String)
-        rows = pl.Series([f"row {i + 1}" for i in range(frame.height)])
-        return pl.select(
-            pl.when(ids.is_not_null()).then(pl.lit(f"{noun} ") + ids).otherwise(rows)
-        ).to_series()
-    return pl.Series([f"row {i + 1}" for i in range(frame.height)])
-
-
-def _n(count: int, singular: str, plural: str) -> str:
-    return f"{count:,} {singular if count == 1 else plural}"
+        named = pl.Series(
+            [
+                None if i is None else t("satisfaction.example.ticket", locale=locale, id=str(i))
+                for i in ids.to_list()
+            ],
+            dtype=pl.String,
+        )
+        return pl.select(pl.coalesce(named, rows)).to_series()
+    return rows
 
 
 def _survey(
-    frame: pl.DataFrame, columns: SurveyColumns, scale: Scale
+    frame: pl.DataFrame, columns: SurveyColumns, scale: Scale, locale: str = "en"
 ) -> tuple[pl.DataFrame | None, list[Issue]]:
     """The usable answers (``date``, ``score``, ``customer``) and the findings."""
     issues: list[Issue] = []
     for role, name in (("date", columns.date), ("score", columns.score)):
         if name not in frame.columns:
-            return None, [Issue("error", name, f"There is no column ‘{name}’ for the {role}.")]
+            return None, [issue("error", name, f"satisfaction.issue.no_column.{role}", column=name)]
     if columns.customer is not None and columns.customer not in frame.columns:
-        return None, [Issue("error", columns.customer, f"There is no column ‘{columns.customer}’.")]
+        return None, [
+            issue(
+                "error",
+                columns.customer,
+                "satisfaction.issue.no_column.any",
+                column=columns.customer,
+            )
+        ]
     times = _as_datetime(frame[columns.date])
     if times is None:
-        return None, [Issue("error", columns.date, f"Column ‘{columns.date}’ does not hold dates.")]
+        return None, [
+            issue("error", columns.date, "satisfaction.issue.no_dates", column=columns.date)
+        ]
     raw = frame[columns.score]
     if raw.dtype.is_numeric():
         numbers = raw.cast(pl.Float64)
@@ -666,10 +654,9 @@ def _survey(
         unread = (text.is_not_null() & numbers.is_null()).fill_null(False)
     else:
         return None, [
-            Issue("error", columns.score, f"Column ‘{columns.score}’ does not hold scores.")
+            issue("error", columns.score, "satisfaction.issue.no_scores", column=columns.score)
         ]
     lo, hi = _SCALES[scale]
-    name = _SCALE_NAME[scale]
     data = pl.DataFrame(
         {
             "date": times.values.cast(pl.Date),
@@ -687,12 +674,12 @@ def _survey(
     blank = data.filter(pl.col("score").is_null() & ~pl.col("unread"))
     if blank.height:
         issues.append(
-            Issue(
+            issue(
                 "info",
                 columns.score,
-                f"{_n(blank.height, 'row has', 'rows have')} no answer in ‘{columns.score}’ "
-                "(the question was skipped); left out.",
+                "satisfaction.issue.blank",
                 count=blank.height,
+                column=columns.score,
             )
         )
     present = data.filter(pl.col("score").is_not_null())
@@ -704,63 +691,63 @@ def _survey(
     bad = pl.concat([data.filter(pl.col("unread")), off_scale]).sort("row")
     if bad.height:
         examples = tuple(
-            f"‘{r['raw']}’ (row {r['row']})" for r in bad.head(3).iter_rows(named=True)
+            t("satisfaction.example.value_in_row", locale=locale, value=r["raw"], row=str(r["row"]))
+            for r in bad.head(3).iter_rows(named=True)
         )
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.score,
-                f"{_n(bad.height, 'answer', 'answers')} in ‘{columns.score}’ "
-                f"{'is not a whole number' if bad.height == 1 else 'are not whole numbers'} "
-                f"from {lo} to {hi}, as {name} answers are; left out.",
-                examples,
-                bad.height,
+                f"satisfaction.issue.off_scale.{scale}",
+                examples=examples,
+                count=bad.height,
+                column=columns.score,
             )
         )
     usable = present.join(off_scale.select("row"), on="row", how="anti")
     undated = usable.filter(pl.col("date").is_null())
     if undated.height:
-        examples = tuple(f"row {r['row']}" for r in undated.head(3).iter_rows(named=True))
+        examples = tuple(
+            t("satisfaction.example.row", locale=locale, row=str(r["row"]))
+            for r in undated.head(3).iter_rows(named=True)
+        )
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.date,
-                f"{_n(undated.height, 'answer has', 'answers have')} no readable date in "
-                f"‘{columns.date}’; left out.",
-                examples,
-                undated.height,
+                "satisfaction.issue.undated",
+                examples=examples,
+                count=undated.height,
+                column=columns.date,
             )
         )
     usable = usable.filter(pl.col("date").is_not_null())
     if usable.is_empty():
         issues.append(
-            Issue(
+            issue(
                 "error",
                 columns.score,
-                f"No row has a dated {name} answer from {lo} to {hi} in ‘{columns.score}’. "
-                "Is this the right column?",
+                f"satisfaction.issue.nothing_usable.{scale}",
+                column=columns.score,
             )
         )
         return usable.select("date", pl.col("score").cast(pl.Int64), "customer"), issues
     scores = usable["score"]
     if scale == "nps" and usable.height >= 10 and scores.min() >= 1 and scores.max() <= 5:
         issues.append(
-            Issue(
-                "warning",
-                columns.score,
-                f"Every answer in ‘{columns.score}’ is between 1 and 5: is this a CSAT (1–5) "
-                "column rather than NPS (0–10)? Read as NPS they are all detractors.",
+            issue(
+                "warning", columns.score, "satisfaction.issue.looks_like_csat", column=columns.score
             )
         )
     if scale == "csat":
         above = bad.filter(pl.col("score").is_between(6, 10)).height
         if above and above >= usable.height:
             issues.append(
-                Issue(
+                issue(
                     "warning",
                     columns.score,
-                    f"Many answers in ‘{columns.score}’ are between 6 and 10: is this an NPS "
-                    "(0–10) column rather than CSAT (1–5)?",
+                    "satisfaction.issue.looks_like_nps",
+                    column=columns.score,
                 )
             )
     if columns.customer is not None:
@@ -772,19 +759,20 @@ def _survey(
         )
         if repeat.height:
             issues.append(
-                Issue(
+                issue(
                     "info",
                     columns.customer,
-                    f"{_n(repeat.height, 'customer', 'customers')} answered more than once in "
-                    "the same month; every answer is counted.",
-                    tuple(repeat["customer"].head(3).to_list()),
-                    repeat.height,
+                    "satisfaction.issue.answered_twice",
+                    examples=tuple(repeat["customer"].head(3).to_list()),
+                    count=repeat.height,
                 )
             )
     return usable.select("date", pl.col("score").cast(pl.Int64), "customer"), issues
 
 
-def validate_survey(frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale) -> list[Issue]:
+def validate_survey(
+    frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale, locale: str = "en"
+) -> list[Issue]:
     """Check a survey table and its column choice; an empty list means all is well.
 
     Reported and left out by the monthly functions: blank answers (info),
@@ -799,13 +787,14 @@ def validate_survey(frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale
     >>> [i.level for i in validate_survey(t, SurveyColumns("Dato", "Score"), scale="nps")]
     ['info', 'warning']
     """
-    return _survey(frame, columns, scale)[1]
+    return _survey(frame, columns, scale, locale)[1]
 
 
 def _answers_or_raise(frame: pl.DataFrame, columns: SurveyColumns, scale: Scale) -> pl.DataFrame:
     answers, issues = _survey(frame, columns, scale)
     if answers is None:
-        raise InputError(" ".join(i.message for i in issues if i.level == "error"))
+        error = next(i for i in issues if i.level == "error")
+        raise InputError.of(error.key, **dict(error.params))
     return answers
 
 
@@ -956,11 +945,13 @@ def csat_monthly(frame: pl.DataFrame, columns: SurveyColumns) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=_CSAT_SCHEMA)
 
 
-def score_of(frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale) -> Score:
+def score_of(
+    frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale, locale: str = "en"
+) -> Score:
     """The NPS or CSAT of all usable answers in a table (rows as in :func:`validate_survey`)."""
     answers = _answers_or_raise(frame, columns, scale)
     values = answers["score"].to_list()
-    return nps(values) if scale == "nps" else csat(values)
+    return nps(values, locale=locale) if scale == "nps" else csat(values, locale=locale)
 
 
 # ---------------------------------------------------------------------------
@@ -969,22 +960,24 @@ def score_of(frame: pl.DataFrame, columns: SurveyColumns, *, scale: Scale) -> Sc
 
 
 def _tickets(
-    frame: pl.DataFrame, columns: TicketColumns
+    frame: pl.DataFrame, columns: TicketColumns, locale: str = "en"
 ) -> tuple[pl.DataFrame | None, list[Issue]]:
     """``created``, ``status`` (answered/unanswered/negative), ``hours``, and the findings."""
-    for role, name in (("created time", columns.created), ("first reply", columns.first_reply)):
+    for role, name in (("created", columns.created), ("first_reply", columns.first_reply)):
         if name not in frame.columns:
-            return None, [Issue("error", name, f"There is no column ‘{name}’ for the {role}.")]
+            return None, [issue("error", name, f"satisfaction.issue.no_column.{role}", column=name)]
     if columns.id is not None and columns.id not in frame.columns:
-        return None, [Issue("error", columns.id, f"There is no column ‘{columns.id}’.")]
+        return None, [
+            issue("error", columns.id, "satisfaction.issue.no_column.any", column=columns.id)
+        ]
     created = _as_datetime(frame[columns.created])
     reply = _as_datetime(frame[columns.first_reply])
     for times, name in ((created, columns.created), (reply, columns.first_reply)):
         if times is None:
-            return None, [Issue("error", name, f"Column ‘{name}’ does not hold dates or times.")]
+            return None, [issue("error", name, "satisfaction.issue.no_times", column=name)]
     assert created is not None and reply is not None
     issues: list[Issue] = []
-    labels = _row_labels(frame, columns.id, "ticket")
+    labels = _row_labels(frame, columns.id, locale)
     data = pl.DataFrame(
         {
             "label": labels,
@@ -996,40 +989,49 @@ def _tickets(
             "raw_reply": frame[columns.first_reply].cast(pl.String),
         }
     )
-    for flag, name, raw, consequence in (
-        ("created_unread", columns.created, "raw_created", "left out"),
-        ("reply_unread", columns.first_reply, "raw_reply", "counted as not answered"),
+    for flag, name, raw, key in (
+        ("created_unread", columns.created, "raw_created", "unread_created"),
+        ("reply_unread", columns.first_reply, "raw_reply", "unread_reply"),
     ):
         unread = data.filter(pl.col(flag))
         if unread.height:
             issues.append(
-                Issue(
+                issue(
                     "warning",
                     name,
-                    f"{_n(unread.height, 'value', 'values')} in ‘{name}’ could not be read as a "
-                    f"date and time; {consequence}.",
-                    tuple(
-                        f"{r['label']}: ‘{r[raw]}’" for r in unread.head(3).iter_rows(named=True)
+                    f"satisfaction.issue.{key}",
+                    examples=tuple(
+                        t(
+                            "satisfaction.example.label_value",
+                            locale=locale,
+                            label=r["label"],
+                            value=r[raw],
+                        )
+                        for r in unread.head(3).iter_rows(named=True)
                     ),
-                    unread.height,
+                    count=unread.height,
+                    column=name,
                 )
             )
     no_created = data.filter(pl.col("created").is_null() & ~pl.col("created_unread")).height
     if no_created:
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.created,
-                f"{_n(no_created, 'ticket has', 'tickets have')} no created time in "
-                f"‘{columns.created}’; left out.",
+                "satisfaction.issue.no_created",
                 count=no_created,
+                column=columns.created,
             )
         )
     data = data.filter(pl.col("created").is_not_null())
     if data.is_empty():
         issues.append(
-            Issue(
-                "error", columns.created, f"No ticket has a readable time in ‘{columns.created}’."
+            issue(
+                "error",
+                columns.created,
+                "satisfaction.issue.no_readable_time",
+                column=columns.created,
             )
         )
     hours = (pl.col("reply") - pl.col("created")).dt.total_microseconds() / 3.6e9
@@ -1047,49 +1049,63 @@ def _tickets(
     unanswered = data.filter(pl.col("status") == "unanswered")
     if unanswered.height:
         share = unanswered.height / data.height
-        shown = "under 1%" if share < 0.005 else f"{share:.0%}"
-        issues.append(
-            Issue(
+        examples = tuple(unanswered["label"].head(3).to_list())
+        if share < 0.005:
+            found = issue(
                 "info",
                 columns.first_reply,
-                f"{_n(unanswered.height, 'ticket has', 'tickets have')} no first reply "
-                f"({shown} of all): counted as tickets but not in the response times (while "
-                "tickets wait, a month's times look better than they are).",
-                tuple(unanswered["label"].head(3).to_list()),
-                unanswered.height,
+                "satisfaction.issue.unanswered_few",
+                examples=examples,
+                count=unanswered.height,
             )
-        )
+        else:
+            pattern = "#,##0%" if locale == "en" else "#,##0\u00a0%"
+            shown = format_percent(share, format=pattern, locale=LOCALES.get(locale, "en_GB"))
+            found = issue(
+                "info",
+                columns.first_reply,
+                "satisfaction.issue.unanswered",
+                examples=examples,
+                count=unanswered.height,
+                share=shown,
+            )
+        issues.append(found)
     negative = data.filter(pl.col("status") == "negative")
     if negative.height:
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 columns.first_reply,
-                f"{_n(negative.height, 'ticket has', 'tickets have')} a first reply before "
-                "it was created; left out of the response times (check the export's time "
-                "zones).",
-                tuple(
-                    f"{r['label']}: created {r['created']:%Y-%m-%d %H:%M}, first reply "
-                    f"{r['reply']:%Y-%m-%d %H:%M}"
+                "satisfaction.issue.reply_before_created",
+                examples=tuple(
+                    t(
+                        "satisfaction.example.reply_before_created",
+                        locale=locale,
+                        label=r["label"],
+                        created=f"{r['created']:%Y-%m-%d %H:%M}",
+                        reply=f"{r['reply']:%Y-%m-%d %H:%M}",
+                    )
                     for r in negative.head(3).iter_rows(named=True)
                 ),
-                negative.height,
+                count=negative.height,
             )
         )
     if not created.has_time and not reply.has_time:
         issues.append(
-            Issue(
+            issue(
                 "info",
                 columns.first_reply,
-                f"‘{columns.created}’ and ‘{columns.first_reply}’ hold dates without a time of "
-                "day, so response times are whole days (a reply on the same day counts as 0 "
-                "hours). Export the times to see hours.",
+                "satisfaction.issue.whole_days",
+                created=columns.created,
+                reply=columns.first_reply,
             )
         )
     return data.select("created", "status", "hours"), issues
 
 
-def validate_tickets(frame: pl.DataFrame, columns: TicketColumns) -> list[Issue]:
+def validate_tickets(
+    frame: pl.DataFrame, columns: TicketColumns, *, locale: str = "en"
+) -> list[Issue]:
     """Check a ticket table; every ticket left out of the times is accounted for here.
 
     Findings: unreadable times (warning, with examples), tickets without a
@@ -1106,7 +1122,7 @@ def validate_tickets(frame: pl.DataFrame, columns: TicketColumns) -> list[Issue]
     >>> [(i.level, i.count) for i in validate_tickets(t, TicketColumns("Oprettet", "Første svar"))]
     [('info', 1), ('warning', 1)]
     """
-    return _tickets(frame, columns)[1]
+    return _tickets(frame, columns, locale)[1]
 
 
 _RESPONSE_SCHEMA: dict[str, Any] = {
@@ -1153,7 +1169,8 @@ def first_response(frame: pl.DataFrame, columns: TicketColumns) -> pl.DataFrame:
     """
     tickets, issues = _tickets(frame, columns)
     if tickets is None:
-        raise InputError(" ".join(i.message for i in issues if i.level == "error"))
+        error = next(i for i in issues if i.level == "error")
+        raise InputError.of(error.key, **dict(error.params))
     status = pl.col("status")
     grouped = tickets.group_by(pl.col("created").dt.date().dt.truncate("1mo").alias("month")).agg(
         pl.len().alias("tickets"),

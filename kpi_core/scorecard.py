@@ -14,7 +14,14 @@ from typing import Literal
 import polars as pl
 
 from kpi_core.catalogue import KPIS, Kpi
-from kpi_core.i18n import format_change, format_value, in_sentence, period_name
+from kpi_core.i18n import (
+    DEFAULT_CURRENCY,
+    format_change,
+    format_value,
+    in_sentence,
+    period_name,
+    t,
+)
 from kpi_core.issues import InputError
 
 #: Below these a change is reported as "no change" rather than better or worse.
@@ -80,7 +87,7 @@ def default_period(kf: pl.DataFrame) -> str:
     """The latest complete period with data, else the latest period with data."""
     with_data = kf.filter(pl.col("days") > 0)
     if with_data.is_empty():
-        raise InputError("There is no data in any period.")
+        raise InputError.of("scorecard.error.no_data")
     complete = with_data.filter(pl.col("complete"))
     source = complete if not complete.is_empty() else with_data
     return str(source["period"][-1])
@@ -97,14 +104,14 @@ def scorecard(
     are left out.
     """
     if "period_start" not in kf.columns:
-        raise InputError("A scorecard needs KPIs per period (map a date column).")
+        raise InputError.of("scorecard.error.needs_periods")
     labels = kf["period"].to_list()
     if len(set(labels)) != len(labels):
-        raise InputError("A scorecard needs one row per period; this table is split by a column.")
+        raise InputError.of("scorecard.error.one_row_per_period")
     at = at or default_period(kf)
     if at not in labels:
-        raise InputError(
-            f"There is no period {at} in the data (it has {labels[0]} to {labels[-1]})."
+        raise InputError.of(
+            "scorecard.error.no_period", period=at, first=labels[0], last=labels[-1]
         )
     i = labels.index(at)
     start: dt.date = kf["period_start"][i]
@@ -136,12 +143,19 @@ def scorecard(
     return rows
 
 
-def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> list[str]:
-    """The scorecard in a few plain sentences, most important first.
+def summary(
+    rows: Sequence[ScoreRow],
+    *,
+    period: str,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
+) -> list[str]:
+    """The scorecard in a few plain sentences, most important first, in ``locale``.
 
     The first sentence is about the headline result (revenue, else new
     customers, else the first lagging KPI); then how many KPIs improved;
-    then the biggest improvement and the biggest concern.
+    then the biggest improvement and the biggest concern. Money is shown in
+    ``currency``.
     """
     if not rows:
         return []
@@ -154,28 +168,51 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
         next((r for r in with_value if r.kpi.role == "lagging"), next(iter(with_value), None)),
     )
     if headline is not None:
-        moves = []
-        if headline.vs_previous.value is not None:
-            moves.append(f"{_moved(headline.vs_previous, locale)} on the period before")
-        if headline.vs_last_year.value is not None:
-            moves.append(f"{_moved(headline.vs_last_year, locale)} on the same period last year")
-        sentence = f"In {when}, {in_sentence(headline.kpi.name)} was {_fmt(headline, locale)}"
-        out.append(sentence + (" – " + " and ".join(moves) if moves else "") + ".")
+        moves = [
+            _moved(ch, which, locale)
+            for ch, which in ((headline.vs_previous, "previous"), (headline.vs_last_year, "year"))
+            if ch.value is not None
+        ]
+        values = {
+            "period": when,
+            "kpi": in_sentence(headline.kpi.label(locale)),
+            "value": _fmt(headline, locale, currency),
+        }
+        if len(moves) == 2:
+            out.append(
+                t(
+                    "scorecard.headline_two",
+                    locale=locale,
+                    move=moves[0],
+                    move_year=moves[1],
+                    **values,
+                )
+            )
+        elif moves:
+            out.append(t("scorecard.headline_one", locale=locale, move=moves[0], **values))
+        else:
+            out.append(t("scorecard.headline", locale=locale, **values))
     judged = [r for r in rows if r.vs_previous.verdict in ("better", "worse", "same")]
     better = [r for r in judged if r.vs_previous.verdict == "better"]
     worse = [r for r in judged if r.vs_previous.verdict == "worse"]
     if judged:
-        kpis = "KPI" if len(judged) == 1 else "KPIs"
-        sentence = (
-            f"Of {len(judged)} {kpis} with a direction, {len(better)} improved on the period "
-            f"before and {len(worse)} got worse"
-        )
+        counts = {"better": len(better), "worse": len(worse)}
         # Month on month mostly measures the season; the year before says more.
         yearly = [r for r in rows if r.vs_last_year.verdict in ("better", "worse", "same")]
         if yearly:
             up = sum(r.vs_last_year.verdict == "better" for r in yearly)
-            sentence += f"; against the same period last year, {up} of {len(yearly)} improved"
-        out.append(sentence + ".")
+            out.append(
+                t(
+                    "scorecard.counts_yearly",
+                    locale=locale,
+                    count=len(judged),
+                    up=up,
+                    yearly=len(yearly),
+                    **counts,
+                )
+            )
+        else:
+            out.append(t("scorecard.counts", locale=locale, count=len(judged), **counts))
 
     def size(r: ScoreRow) -> float:
         # Put pp and relative changes on one scale: 1 pp weighs like a 10 % change.
@@ -184,24 +221,29 @@ def summary(rows: Sequence[ScoreRow], *, period: str, locale: str = "en") -> lis
 
     if better:
         top = max(better, key=size)
-        out.append(f"Biggest improvement: {_named_change(top, locale)}.")
+        out.append(t("scorecard.best", locale=locale, **_named_change(top, locale, currency)))
     if worse:
         low = max(worse, key=size)
-        out.append(f"Worth a look: {_named_change(low, locale)}.")
+        out.append(t("scorecard.worst", locale=locale, **_named_change(low, locale, currency)))
     return out
 
 
-def _fmt(row: ScoreRow, locale: str) -> str:
-    return format_value(row.value, row.kpi.unit, locale=locale)
+def _fmt(row: ScoreRow, locale: str, currency: str) -> str:
+    return format_value(row.value, row.kpi.unit, locale=locale, currency=currency)
 
 
-def _moved(ch: Change, locale: str) -> str:
+def _moved(ch: Change, which: str, locale: str) -> str:
+    """``up 20.0% on the period before`` (``which``: ``previous`` or ``year``)."""
     if ch.verdict == "same":
-        return "about the same"
+        return t(f"scorecard.move.same_{which}", locale=locale)
     word = "up" if (ch.value or 0) > 0 else "down"
-    return f"{word} {format_change(ch, locale=locale).lstrip('+-')}"
+    moved = format_change(ch, locale=locale).lstrip("+-")
+    return t(f"scorecard.move.{word}_{which}", locale=locale, change=moved)
 
 
-def _named_change(row: ScoreRow, locale: str) -> str:
-    moved = format_change(row.vs_previous, locale=locale)
-    return f"{row.kpi.name} ({moved}, now {_fmt(row, locale)})"
+def _named_change(row: ScoreRow, locale: str, currency: str) -> dict[str, str]:
+    return {
+        "kpi": row.kpi.label(locale),
+        "change": format_change(row.vs_previous, locale=locale),
+        "value": _fmt(row, locale, currency),
+    }

@@ -914,15 +914,27 @@ class Store:
 
     # -- the API
 
-    def create(self, name: str) -> Workspace:
+    def create(
+        self, name: str, *, language: str | None = None, currency: str | None = None
+    ) -> Workspace:
         """A new, empty workspace (revision 0).
 
         Parameters
         ----------
         name
             Shown in the picker; names need not be unique.
+        language, currency
+            What it is read in, from its first moment (a tab that opens it before its
+            first save sees them too).
         """
-        ws = Workspace(id=uuid.uuid4().hex, name=_name(name), revision=0, updated=self._now())
+        ws = Workspace(
+            id=uuid.uuid4().hex,
+            name=_name(name),
+            language=language,
+            currency=currency,
+            revision=0,
+            updated=self._now(),
+        )
         with self._write() as conn:
             self._insert(conn, ws, _parts(ws))
         return ws

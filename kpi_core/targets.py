@@ -29,14 +29,25 @@ from typing import Literal
 
 import polars as pl
 
-from kpi_core.catalogue import KPIS, STAGES, Kpi, kpi
+from kpi_core import i18n
+from kpi_core.catalogue import KPIS, STAGES, Kpi, kpi, stage_name
 from kpi_core.compute import Period, period_end, period_label, window_values
-from kpi_core.i18n import format_value, period_name
-from kpi_core.issues import InputError, Issue
+from kpi_core.fields import FIELDS_BY_ID
+from kpi_core.i18n import (
+    DEFAULT_CURRENCY,
+    format_number,
+    format_value,
+    in_sentence,
+    join_words,
+    period_name,
+)
+from kpi_core.issues import InputError, Issue, issue
 
 SplitMethod = Literal["even", "seasonal", "ramp"]
 SPLIT_METHODS: tuple[SplitMethod, ...] = ("even", "seasonal", "ramp")
 Status = Literal["on track", "at risk", "off track", "not started", "no data"]
+#: The pacing statuses, worst first (the order the Targets page lists them in).
+STATUSES: tuple[Status, ...] = ("off track", "at risk", "on track", "not started", "no data")
 
 #: Within 3 % of plan is on track, within 10 % at risk, beyond that off track.
 ON_TRACK = 0.03
@@ -114,10 +125,7 @@ def period_bounds(label: str) -> tuple[Period, dt.date, dt.date]:
     """
     m = _LABEL.match(label.strip())
     if not m:
-        raise InputError(
-            f"‘{label}’ is not a period. Write a year (2026), a quarter (2026-Q3) "
-            "or a month (2026-09)."
-        )
+        raise InputError.of("targets.error.not_period", label=label)
     year = int(m["y"])
     if m["q"]:
         kind: Period = "quarter"
@@ -258,7 +266,7 @@ def split(
     [166667.0, 222222.0, 277778.0, 333333.0]
     """
     if _MONTHS[into] >= _MONTHS[t.kind]:
-        raise InputError(f"A {t.kind} target cannot be split into {into}s; choose a shorter step.")
+        raise InputError.of(f"targets.error.split.{t.kind}_{into}")
     starts = _step_starts(t, into)
     n = len(starts)
     k = t.definition
@@ -311,8 +319,11 @@ def with_steps(t: Target, values: Sequence[float], *, into: Period) -> Target:
     """``t`` with its sub-goals set to ``values`` (one per quarter or month, in order)."""
     starts = _step_starts(t, into)
     if len(values) != len(starts):
-        raise InputError(
-            f"The {t.label} target has {len(starts)} {into}s; {len(values)} values were given."
+        raise InputError.of(
+            f"targets.error.step_count.{into}",
+            period=t.label,
+            steps=len(starts),
+            count=len(values),
         )
     steps = tuple(
         SubGoal(period_label(s, into), s, period_end(s, into), float(v))
@@ -321,34 +332,39 @@ def with_steps(t: Target, values: Sequence[float], *, into: Period) -> Target:
     return replace(t, steps=steps)
 
 
-def check_steps(t: Target) -> list[Issue]:
-    """Steps that do not add up to a summed target, or a rate step outside 0–100 %."""
+def check_steps(t: Target, *, locale: str = "en", currency: str = DEFAULT_CURRENCY) -> list[Issue]:
+    """Steps that do not add up to a summed target, or a rate step outside 0–100 %.
+
+    Amounts in the messages are written for ``locale`` and ``currency``.
+    """
     if not t.steps:
         return []
     k = t.definition
     issues: list[Issue] = []
+
+    def shown(x: float) -> str:
+        return format_value(x, k.unit, locale=locale, currency=currency)
+
     if t.additive:
         total = sum(s.value for s in t.steps)
         if not math.isclose(total, t.value, rel_tol=1e-9, abs_tol=0.005):
             gap = t.value - total
-            issues.append(
-                Issue(
-                    "warning",
-                    t.kpi,
-                    f"The steps add up to {format_value(total, k.unit)}, "
-                    f"{format_value(abs(gap), k.unit)} {'short of' if gap > 0 else 'more than'} "
-                    f"the {t.label} target of {format_value(t.value, k.unit)}. "
-                    "Change a step or the target.",
-                )
-            )
+            values = {
+                "total": shown(total),
+                "gap": shown(abs(gap)),
+                "period": t.label,
+                "goal": shown(t.value),
+            }
+            if gap > 0:
+                issues.append(issue("warning", t.kpi, "targets.steps.short", **values))
+            else:
+                issues.append(issue("warning", t.kpi, "targets.steps.over", **values))
     if k.is_rate:
         bad = [s.label for s in t.steps if not 0 <= s.value <= 1]
         if bad:
-            issues.append(
-                Issue("error", t.kpi, "A rate step must be between 0 % and 100 %.", tuple(bad))
-            )
+            issues.append(issue("error", t.kpi, "targets.steps.rate_range", examples=bad))
     if any(s.value < 0 for s in t.steps) and not k.is_rate:
-        issues.append(Issue("error", t.kpi, "A step cannot be negative."))
+        issues.append(issue("error", t.kpi, "targets.steps.negative"))
     return issues
 
 
@@ -415,10 +431,26 @@ def _change(k: Kpi, now: float, before: float) -> float | None:
     return now / before - 1
 
 
-def _fmt_change(k: Kpi, change: float) -> str:
+def _fmt_change(k: Kpi, change: float, *, locale: str = "en") -> str:
+    """``+10 %`` for relative growth, ``+1.5 pp`` for a rate, in ``locale``'s numbers."""
+    sign = "-" if change < 0 else "+"
     if k.is_rate:
-        return f"{change * 100:+.2f} pp" if abs(change) < 0.001 else f"{change * 100:+.1f} pp"
-    return f"{change * 100:+.0f} %"
+        digits = 2 if abs(change) < 0.001 else 1
+        number = format_number(abs(change) * 100, locale=locale, digits=digits)
+        return sign + i18n.t("common.pp", locale=locale, value=number)
+    return f"{sign}{format_number(abs(change) * 100, locale=locale)} %"
+
+
+def _formula(k: Kpi, locale: str) -> str:
+    """How the KPI is computed, with the fields named in ``locale``: ``Σ leads / Σ sessions``."""
+
+    def total(field_id: str) -> str:
+        return f"Σ {in_sentence(FIELDS_BY_ID[field_id].name(locale))}"
+
+    if k.denominator is None:
+        return total(k.numerator)
+    scale = "" if k.scale == 1 else f"{format_number(k.scale, locale=locale)} × "
+    return f"{scale}{total(k.numerator)} / {total(k.denominator)}"
 
 
 def smart_check(
@@ -427,6 +459,8 @@ def smart_check(
     fields: Iterable[str],
     history: pl.DataFrame | None = None,
     today: dt.date | None = None,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
 ) -> list[SmartCheck]:
     """Check ``t`` against SMART, one result per letter.
 
@@ -439,167 +473,144 @@ def smart_check(
         the data has shown (Achievable).
     today
         To tell a period that has already ended (Time-bound).
+    locale, currency
+        The language of the names and messages, and the currency of amounts.
     """
     k = KPIS.get(t.kpi)
     checks: list[SmartCheck] = []
+
+    def tk(letter: str, ok: bool, key: str, level: str = "info", **values: object) -> SmartCheck:
+        """One letter's result, worded by the catalogue message ``key``."""
+        name = i18n.t(f"targets.smart.name.{letter}", locale=locale)
+        return SmartCheck(letter, name, ok, i18n.t(key, locale=locale, **values), level)  # type: ignore[arg-type]
+
     # Specific: a defined KPI and a plain number in its unit.
     if k is None:
-        checks.append(SmartCheck("S", "Specific", False, f"‘{t.kpi}’ is not a KPI.", "error"))
+        checks.append(tk("S", False, "targets.smart.s_not_kpi", "error", kpi=t.kpi))
         return checks
+    label = k.label(locale)
+
+    def shown(x: float) -> str:
+        return format_value(x, k.unit, locale=locale, currency=currency)
+
+    period = _p(t, locale)
     if not math.isfinite(t.value) or (k.is_rate and not 0 <= t.value <= 1) or t.value < 0:
         checks.append(
-            SmartCheck(
+            tk(
                 "S",
-                "Specific",
                 False,
-                f"{format_value(t.value, k.unit)} is not a possible value for {k.name}.",
+                "targets.smart.s_impossible",
                 "error",
+                value=shown(t.value),
+                name=in_sentence(label),
             )
         )
     else:
         checks.append(
-            SmartCheck(
+            tk(
                 "S",
-                "Specific",
                 True,
-                f"{k.name} {_aim(k)} {format_value(t.value, k.unit)} in {_p(t)}.",
+                f"targets.smart.s_{k.direction}",
+                name=label,
+                value=shown(t.value),
+                period=period,
             )
         )
     # Measurable: the data to track it is mapped.
     missing = [f for f in k.fields if f not in set(fields)]
     if missing:
+        names = [in_sentence(FIELDS_BY_ID[f].name(locale)) for f in missing]
         checks.append(
-            SmartCheck(
+            tk(
                 "M",
-                "Measurable",
                 False,
-                f"No column is mapped to {' and '.join(missing)}, so {k.name} cannot be tracked. "
-                "Map one on the Data page.",
+                "targets.smart.m_missing",
                 "error",
+                fields=join_words(names, locale=locale),
+                name=in_sentence(label),
             )
         )
     else:
-        checks.append(SmartCheck("M", "Measurable", True, f"Tracked from {k.formula}."))
-    checks.append(_achievable(t, k, history))
+        checks.append(tk("M", True, "targets.smart.m_ok", formula=_formula(k, locale)))
+    checks.append(_achievable(t, k, history, locale=locale, currency=currency))
     # Relevant: tied to a stage of the journey and to a business goal.
+    stage = stage_name(k.stage, locale=locale)
+    role = in_sentence(i18n.t(f"role.{k.role}", locale=locale))
     if k.direction == "neutral":
-        checks.append(
-            SmartCheck(
-                "R",
-                "Relevant",
-                False,
-                f"{k.name} is an input, neither good nor bad alone: set the target on what it "
-                "buys (leads, customers, revenue) or on its cost per result.",
-                "warning",
-            )
-        )
+        checks.append(tk("R", False, "targets.smart.r_input", "warning", name=label))
     elif not t.goal.strip():
-        checks.append(
-            SmartCheck(
-                "R",
-                "Relevant",
-                False,
-                f"{k.name} belongs to the {k.stage} stage ({k.role}). Say which business goal "
-                "it serves, so the team knows why it matters.",
-                "info",
-            )
-        )
+        checks.append(tk("R", False, "targets.smart.r_no_goal", name=label, stage=stage, role=role))
     else:
-        checks.append(
-            SmartCheck("R", "Relevant", True, f"{k.stage} stage ({k.role}); serves: {t.goal}.")
-        )
+        checks.append(tk("R", True, "targets.smart.r_ok", stage=stage, role=role, goal=t.goal))
     # Time-bound: an end date after the start.
     if t.end < t.start:
-        checks.append(SmartCheck("T", "Time-bound", False, "The end is before the start.", "error"))
+        checks.append(tk("T", False, "targets.smart.t_backwards", "error"))
     elif today is not None and t.end < today:
         checks.append(
-            SmartCheck(
-                "T",
-                "Time-bound",
-                True,
-                f"{_p(t).capitalize()} ended on {t.end:%d %b %Y}; read it as a result, "
-                "and set the next one.",
-            )
-        )
+            tk("T", True, "targets.smart.t_ended", period=period[:1].upper() + period[1:],
+                  end=t.end)
+        )  # fmt: skip
     else:
-        checks.append(
-            SmartCheck("T", "Time-bound", True, f"From {t.start:%d %b %Y} to {t.end:%d %b %Y}.")
-        )
+        checks.append(tk("T", True, "targets.smart.t_running", start=t.start, end=t.end))
     return checks
 
 
-def _aim(k: Kpi) -> str:
-    return {"higher": "to reach", "lower": "down to", "neutral": "at"}[k.direction]
+def _p(t: Target, locale: str = "en") -> str:
+    return period_name(t.label, locale=locale)
 
 
-def _p(t: Target) -> str:
-    return period_name(t.label)
+def _achievable(
+    t: Target,
+    k: Kpi,
+    history: pl.DataFrame | None,
+    *,
+    locale: str = "en",
+    currency: str = DEFAULT_CURRENCY,
+) -> SmartCheck:
+    name = i18n.t("targets.smart.name.A", locale=locale)
 
+    def say(ok: bool, key: str, level: str = "info", **values: object) -> SmartCheck:
+        return SmartCheck("A", name, ok, i18n.t(key, locale=locale, **values), level)  # type: ignore[arg-type]
 
-def _achievable(t: Target, k: Kpi, history: pl.DataFrame | None) -> SmartCheck:
+    def shown(x: float) -> str:
+        return format_value(x, k.unit, locale=locale, currency=currency)
+
     base = t.baseline
     if base is None and history is not None:
         base = baseline(history, t.kpi, start=t.start, end=t.end)
     if base is None:
-        return SmartCheck(
-            "A",
-            "Achievable",
-            False,
-            f"The data does not cover {_p(t)} a year earlier, so there is no baseline to "
-            "judge the target against.",
-            "info",
-        )
+        return say(False, "targets.smart.a_no_baseline", period=_p(t, locale))
     needed = _change(k, t.value, base)
     if needed is None:
-        return SmartCheck("A", "Achievable", False, f"The baseline of {k.name} is zero.", "info")
+        return say(False, "targets.smart.a_zero", name=in_sentence(k.label(locale)))
     months = _months_between(t.start, t.end)
     best = best_growth(history, t.kpi, months=months) if history is not None else None
-    said = f"It needs {_fmt_change(k, needed)} on last year's {format_value(base, k.unit)}"
     wants_better = needed < 0 if k.direction == "lower" else needed > 0
     if not wants_better:
-        return SmartCheck(
-            "A",
-            "Achievable",
-            True,
-            f"{format_value(t.value, k.unit)} is no better than last year's "
-            f"{format_value(base, k.unit)}, so it is within reach.",
-        )
+        return say(True, "targets.smart.a_no_better", value=shown(t.value), base=shown(base))
+    said = {"change": _fmt_change(k, needed, locale=locale), "base": shown(base)}
     if best is None:
-        return SmartCheck(
-            "A",
-            "Achievable",
-            True,
-            f"{said}. The data is too short to show the best growth so far.",
-            "info",
-        )
+        return say(True, "targets.smart.a_too_short", **said)
     best_change, when = best
     size, best_size = abs(needed), (-best_change if k.direction == "lower" else best_change)
-    shown = (
-        f"the best the data shows is {_fmt_change(k, best_change)} "
-        f"(the {months} months to {period_name(when)})"
-    )
     if best_size <= 0:
-        return SmartCheck(
-            "A",
-            "Achievable",
+        return say(
             False,
-            f"{said}, but {k.name} has not improved year on year in the data.",
+            "targets.smart.a_not_improved",
             "warning",
+            name=in_sentence(k.label(locale)),
+            **said,
         )
+    shown_best = {
+        "best": _fmt_change(k, best_change, locale=locale),
+        "when": period_name(when, locale=locale),
+        "count": months,
+    }
     if size > 2 * best_size:
-        return SmartCheck(
-            "A",
-            "Achievable",
-            False,
-            f"{said}, far beyond {shown}. Lower the target, lengthen the period, or name "
-            "what will change.",
-            "warning",
-        )
+        return say(False, "targets.smart.a_far", "warning", **said, **shown_best)
     if size > best_size:
-        return SmartCheck(
-            "A", "Achievable", False, f"{said}, more than {shown}: ambitious.", "warning"
-        )
-    return SmartCheck("A", "Achievable", True, f"{said}; {shown}.")
+        return say(False, "targets.smart.a_ambitious", "warning", **said, **shown_best)
+    return say(True, "targets.smart.a_within", **said, **shown_best)
 
 
 # -- Pacing ----------------------------------------------------------------------------------
@@ -788,48 +799,59 @@ def _running(values: Iterable[float]) -> Iterable[float]:
         yield total
 
 
-def pacing_sentence(p: Pacing, *, locale: str = "en") -> str:
+def pacing_sentence(p: Pacing, *, locale: str = "en", currency: str = DEFAULT_CURRENCY) -> str:
     """The finding in plain words, e.g. "Revenue: 38.2 M kr. by 31 Oct, 4 % behind plan …"."""
     t, k = p.target, p.target.definition
-    name = k.name
-    goal = format_value(t.value, k.unit, locale=locale, compact=True)
+    name = k.label(locale)
+    period = _p(t, locale)
+
+    def shown(x: float | None) -> str:
+        return format_value(x, k.unit, locale=locale, currency=currency, compact=True)
+
+    goal = shown(t.value)
     if p.status == "no data":
-        return f"{name}: the data has nothing to measure it by in {_p(t)}."
+        return i18n.t("targets.pace.no_data", locale=locale, name=name, period=period)
     if p.status == "not started" or p.actual is None or p.through is None:
-        return f"{name}: {_p(t)} has not started in the data yet (target {goal})."
-    now = format_value(p.actual, k.unit, locale=locale, compact=True)
-    when = f"{p.through:%-d %b %Y}"
+        return i18n.t(
+            "targets.pace.not_started", locale=locale, name=name, period=period, goal=goal
+        )
+    values = {
+        "name": name,
+        "status": status_name(p.status, locale=locale),
+        "now": shown(p.actual),
+        "when": p.through,
+        "period": period,
+        "goal": goal,
+    }
     if t.additive and p.expected:
         gap = p.actual / p.expected - 1
-        where = (
-            "on plan"
-            if abs(gap) < 0.005
-            else f"{abs(gap) * 100:.0f} % {'ahead of' if gap > 0 else 'behind'} plan"
+        where = "on_plan" if abs(gap) < 0.005 else ("ahead" if gap > 0 else "behind")
+        tail = "ended" if p.through >= t.end else "running"
+        return i18n.t(
+            f"targets.pace.{where}_{tail}",
+            locale=locale,
+            gap=round(abs(gap) * 100),
+            plan=shown(p.expected),
+            end=shown(p.projected),
+            **values,
         )
-        plan = format_value(p.expected, k.unit, locale=locale, compact=True)
-        end = (
-            format_value(p.projected, k.unit, locale=locale, compact=True)
-            if p.projected is not None
-            else "–"
-        )
-        tail = "ended at" if p.through >= t.end else "heads for"
-        return (
-            f"**{name}: {p.status}.** {now} by {when}, {where} ({plan} planned to date); "
-            f"at this pace {_p(t)} {tail} {end} against a target of {goal}."
-        )
-    return (
-        f"**{name}: {p.status}.** {now} so far in {_p(t)} (to {when}), against a target of {goal}."
-    )
+    return i18n.t("targets.pace.rate", locale=locale, **values)
+
+
+def status_name(status: str, *, locale: str = "en") -> str:
+    """A pacing status in words: ``"at risk"`` is ``i risiko`` in Danish."""
+    return i18n.t(f"targets.status.{status.replace(' ', '_')}", locale=locale)
 
 
 # -- The journey plan --------------------------------------------------------------------------
 
 #: One year, one focus per quarter: be seen, engage, get asked for quotes, sell.
+#: Each is the quarter, the focus (its id) and the catalogue word for focus and aim.
 JOURNEY_FOCUS: tuple[tuple[str, str, str], ...] = (
-    ("Q1", "Awareness", "Be seen by the right people"),
-    ("Q2", "Engagement", "Turn visitors into leads"),
-    ("Q3", "Requests for quotes", "Turn leads into sales conversations"),
-    ("Q4", "Purchases", "Win customers and revenue"),
+    ("Q1", "Awareness", "awareness"),
+    ("Q2", "Engagement", "engagement"),
+    ("Q3", "Requests for quotes", "quotes"),
+    ("Q4", "Purchases", "purchases"),
 )
 
 
@@ -840,27 +862,29 @@ def focus_of(k: Kpi) -> str:
     return k.stage
 
 
-def journey_plan(targets: Sequence[Target], *, year: int) -> pl.DataFrame:
+def journey_plan(targets: Sequence[Target], *, year: int, locale: str = "en") -> pl.DataFrame:
     """The year as a journey: each quarter's focus and the sub-goals that belong to it.
 
     Returns one row per quarter and target of that quarter's focus: ``quarter``,
     ``focus``, ``aim``, ``kpi``, ``name``, ``goal`` (the quarter's sub-goal:
     its quarterly step, the sum of its monthly steps, or a quarter's share of
     an annual target). Quarters without a target get one row with null ``kpi``
-    so the plan shows the gap.
+    so the plan shows the gap. ``focus``, ``aim`` and ``name`` are in ``locale``.
     """
     rows = []
-    for q, focus, aim in JOURNEY_FOCUS:
+    for q, focus, word in JOURNEY_FOCUS:
         qstart, qend = period_bounds(f"{year}-{q}")[1:]
+        shown = i18n.t(f"targets.journey.focus.{word}", locale=locale)
+        aim = i18n.t(f"targets.journey.aim.{word}", locale=locale)
         found = False
         for t in targets:
             k = KPIS.get(t.kpi)
             if k is None or focus_of(k) != focus or t.end < qstart or t.start > qend:
                 continue
             found = True
-            rows.append((q, focus, aim, k.id, k.name, _quarter_goal(t, qstart, qend)))
+            rows.append((q, shown, aim, k.id, k.label(locale), _quarter_goal(t, qstart, qend)))
         if not found:
-            rows.append((q, focus, aim, None, None, None))
+            rows.append((q, shown, aim, None, None, None))
     return pl.DataFrame(
         rows,
         schema={
@@ -907,6 +931,19 @@ def to_record(t: Target) -> dict[str, object]:
     }
 
 
+class _At(InputError):
+    """An error in one entry of a file: the entry named before the reason."""
+
+    def __init__(self, where: str, inner: InputError) -> None:
+        super().__init__(
+            f"{where}: {inner}", source=inner.source, key=inner.key, params=inner.params
+        )
+        self.where, self.inner = where, inner
+
+    def text(self, locale: str = "en") -> str:
+        return f"{self.where}: {self.inner.text(locale)}"
+
+
 def from_record(record: object, *, where: str = "target") -> Target:
     """A target from :func:`to_record`'s form; a bad entry raises ``InputError`` naming it.
 
@@ -914,33 +951,37 @@ def from_record(record: object, *, where: str = "target") -> Target:
     data later, left out.
     """
     if not isinstance(record, dict):
-        raise InputError(f"{where} is not a set of fields (kpi, value, period).")
+        raise InputError.of("targets.error.not_record", where=where)
     missing = [k for k in ("kpi", "value", "period") if k not in record]
     if missing:
-        raise InputError(f"{where} has no {', '.join(missing)}.")
+        raise InputError.of("targets.error.missing", where=where, fields=", ".join(missing))
     if not isinstance(record["kpi"], str) or record["kpi"] not in KPIS:
-        raise InputError(f"{where}: ‘{record['kpi']}’ is not a KPI; valid KPIs: {', '.join(KPIS)}.")
+        raise InputError.of(
+            "targets.error.not_kpi", where=where, kpi=str(record["kpi"]), valid=", ".join(KPIS)
+        )
     try:
         value = float(record["value"])
     except (TypeError, ValueError):
-        raise InputError(f"{where}: the value ‘{record['value']}’ is not a number.") from None
+        raise InputError.of(
+            "targets.error.not_number", where=where, value=str(record["value"])
+        ) from None
     text = {k: str(record.get(k) or "") for k in ("owner", "goal", "notes")}
     extra: dict[str, object] = {"id": str(record["id"])} if record.get("id") else {}
     try:
         t = target(str(record["kpi"]), value, str(record["period"]), **text, **extra)
     except InputError as err:
-        raise InputError(f"{where}: {err}") from None
+        raise _At(where, err) from None
     steps = record.get("steps") or []
     if steps:
         if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            raise InputError(f"{where}: steps must be a list of {{period, value}}.")
+            raise InputError.of("targets.error.steps_list", where=where)
         into: Period = "quarter" if "Q" in str(steps[0].get("period", "")) else "month"
         try:
             t = with_steps(t, [float(s["value"]) for s in steps], into=into)
         except (KeyError, TypeError, ValueError):
-            raise InputError(f"{where}: every step needs a numeric value.") from None
+            raise InputError.of("targets.error.step_value", where=where) from None
         except InputError as err:
-            raise InputError(f"{where}: {err}") from None
+            raise _At(where, err) from None
     return t
 
 
@@ -949,7 +990,9 @@ def load_targets(text: str, *, source: str = "targets") -> list[Target]:
     try:
         records = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(f"{source} is not valid JSON (line {err.lineno}): {err.msg}.") from None
+        raise InputError.of(
+            "targets.error.not_json", source=source, line=str(err.lineno), error=err.msg
+        ) from None
     if not isinstance(records, list):
-        raise InputError(f"{source} must hold a list of targets.")
+        raise InputError.of("targets.error.not_list", source=source)
     return [from_record(r, where=f"{source}, target {i + 1}") for i, r in enumerate(records)]

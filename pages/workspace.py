@@ -9,21 +9,21 @@ import polars as pl
 import streamlit as st
 
 from kpi_core.catalogue import KPIS
-from kpi_core.export import Report, build_report, changes_frame, render, slug
-from kpi_core.i18n import period_name
+from kpi_core.export import Report, build_report, change_kind, changes_frame, render, slug
 from kpi_core.ingest import load_table
 from kpi_core.issues import InputError
 from kpi_core.mapping import apply_mapping
 from kpi_core.store import Store
-from ui import frame, loaders, session, widgets, workspace
+from ui import frame, lang, loaders, session, widgets, workspace
 
 frame.ensure()
-st.title("Workspace")
+st.title(lang.t("page.workspace"))
 
 
 def _build(args: dict) -> Report:
     """The report of one file, from the values a download captured (no session needed)."""
     table = load_table(args["data"], source=args["name"], sheet=args["sheet"])
+    locale, currency = args["locale"], args["currency"]
     changes = [
         {**r, "before": _json(r["before"]), "after": _json(r["after"])} for r in args["changes"]
     ]
@@ -38,8 +38,10 @@ def _build(args: dict) -> Report:
         competitors=args["competitors"],
         own_benchmarks=args["own"],
         roles=args["roles"],
-        changes=changes_frame(changes) if changes else None,
+        changes=changes_frame(changes, locale=locale, currency=currency) if changes else None,
         title=args["title"],
+        locale=locale,
+        currency=currency,
     )
 
 
@@ -51,7 +53,7 @@ s = workspace.store()
 current = workspace.current_id()
 entries = s.list()
 if current is None or current not in [e.id for e in entries]:
-    st.error("This session has no workspace open. Reload the page to open your latest one.")
+    st.error(lang.t("workspace.none_open"))
     st.stop()
 entry = next(e for e in entries if e.id == current)
 
@@ -62,18 +64,18 @@ def _when(iso: str) -> str:
         moment = dt.datetime.fromisoformat(iso).astimezone()
     except ValueError:
         return iso
-    return f"{moment:%-d %b %Y, %H:%M}"
+    return lang.t("workspace.moment", day=lang.day(moment.date()), time=f"{moment:%H:%M}")
 
 
 st.markdown(
-    f"**{entry.name}** · saved {_when(entry.updated)} · {entry.revision} saves. "
-    "Everything you do is saved as you go: files, column mappings, KPIs and their tags, "
-    "targets, scenarios, benchmark and competitor rows, sales capacity and notes."
+    lang.t(
+        "workspace.saved",
+        count=entry.revision,
+        name=entry.name,
+        when=_when(entry.updated),
+    )
 )
-st.caption(
-    f"Stored in {s.path} on this machine. A refresh or a restart brings you back here; "
-    "the link in the address bar opens this workspace."
-)
+st.caption(lang.t("workspace.stored", path=str(s.path)))
 
 # -- Notes ------------------------------------------------------------------------------------
 
@@ -83,62 +85,76 @@ def _keep_notes() -> None:
 
 
 st.text_area(
-    "Notes",
+    lang.t("workspace.notes"),
     value=st.session_state.get(workspace.NOTES, ""),
     key="kk_ws_notes_editor",
     on_change=_keep_notes,
     height=110,
-    placeholder="Workshop notes, decisions, what to look at next quarter …",
+    placeholder=lang.t("workspace.notes_placeholder"),
 )
 
 # -- Workspaces -------------------------------------------------------------------------------
-st.subheader("Your workspaces")
+st.subheader(lang.t("workspace.yours"))
 st.dataframe(
     pl.DataFrame(
         {
-            "Workspace": [e.name + ("  (open)" if e.id == current else "") for e in entries],
-            "Last saved": [_when(e.updated) for e in entries],
-            "Saves": [e.revision for e in entries],
+            lang.t("workspace.col_workspace"): [
+                lang.t("workspace.open_name", name=e.name) if e.id == current else e.name
+                for e in entries
+            ],
+            lang.t("workspace.col_saved"): [_when(e.updated) for e in entries],
+            lang.t("workspace.col_saves"): [lang.number(e.revision) for e in entries],
         }
     ),
     hide_index=True,
     width="stretch",
 )
 new_col, rename_col, copy_col, delete_col = st.columns(4)
-with new_col, st.popover("New", icon=":material/add:", width="stretch"):
-    name = st.text_input("Name", key="kk_ws_new_name", placeholder="e.g. Client name")
-    if st.button("Create and open", key="kk_ws_create", type="primary"):
+with new_col, st.popover(lang.t("workspace.new"), icon=":material/add:", width="stretch"):
+    name = st.text_input(
+        lang.t("workspace.name"),
+        key="kk_ws_new_name",
+        placeholder=lang.t("workspace.name_placeholder"),
+    )
+    if st.button(lang.t("workspace.create"), key="kk_ws_create", type="primary"):
         try:
             workspace.autosave()
-            workspace.open_workspace(s.create(name))
+            workspace.open_workspace(
+                s.create(name, language=lang.current(), currency=lang.currency())
+            )
             st.rerun()
         except InputError as err:
-            st.error(str(err))
-with rename_col, st.popover("Rename", icon=":material/edit:", width="stretch"):
-    new_name = st.text_input("New name", value=entry.name, key="kk_ws_rename_to")
-    if st.button("Rename", key="kk_ws_rename", type="primary"):
+            st.error(err.text(lang.current()))
+with rename_col, st.popover(lang.t("workspace.rename"), icon=":material/edit:", width="stretch"):
+    new_name = st.text_input(lang.t("workspace.new_name"), value=entry.name, key="kk_ws_rename_to")
+    if st.button(lang.t("workspace.rename"), key="kk_ws_rename", type="primary"):
         try:
             s.rename(current, new_name)
             st.session_state["kk_ws_name"] = new_name.strip()
             st.rerun()
         except InputError as err:
-            st.error(str(err))
-with copy_col, st.popover("Duplicate", icon=":material/content_copy:", width="stretch"):
-    st.caption("A copy of everything here, to start the next client from this one.")
+            st.error(err.text(lang.current()))
+with (
+    copy_col,
+    st.popover(lang.t("workspace.duplicate"), icon=":material/content_copy:", width="stretch"),
+):
+    st.caption(lang.t("workspace.duplicate_help"))
     copy_name = st.text_input(
-        "Name of the copy", value=f"{entry.name} (copy)", key="kk_ws_copy_name"
+        lang.t("workspace.copy_name"),
+        value=lang.t("workspace.copy_of", name=entry.name),
+        key="kk_ws_copy_name",
     )
-    if st.button("Duplicate and open", key="kk_ws_duplicate", type="primary"):
+    if st.button(lang.t("workspace.duplicate_open"), key="kk_ws_duplicate", type="primary"):
         try:
             workspace.autosave()
             workspace.open_workspace(s.duplicate(current, copy_name))
             st.rerun()
         except InputError as err:
-            st.error(str(err))
-with delete_col, st.popover("Delete", icon=":material/delete:", width="stretch"):
-    st.caption(f"‘{entry.name}’ moves to the deleted workspaces; you can restore it for 30 days.")
-    sure = st.checkbox("Yes, delete it", key="kk_ws_delete_sure")
-    if st.button("Delete", key="kk_ws_delete", disabled=not sure):
+            st.error(err.text(lang.current()))
+with delete_col, st.popover(lang.t("workspace.delete"), icon=":material/delete:", width="stretch"):
+    st.caption(lang.t("workspace.delete_help", name=entry.name, days=30))
+    sure = st.checkbox(lang.t("workspace.delete_sure"), key="kk_ws_delete_sure")
+    if st.button(lang.t("workspace.delete"), key="kk_ws_delete", disabled=not sure):
         workspace.autosave()
         s.delete(current)
         workspace.reload()
@@ -147,87 +163,103 @@ with delete_col, st.popover("Delete", icon=":material/delete:", width="stretch")
 s.purge(older_than_days=30)
 gone = s.deleted()
 if gone:
-    with st.expander(f"Deleted workspaces ({len(gone)})"):
+    with st.expander(lang.t("workspace.deleted", count=len(gone))):
         for d in gone:
             c1, c2 = st.columns([3, 1], vertical_alignment="center")
-            c1.markdown(f"{d.name} · deleted {_when(d.deleted_at)}")
-            if c2.button("Restore", key=f"kk_ws_restore_{d.id}"):
+            c1.markdown(lang.t("workspace.deleted_at", name=d.name, when=_when(d.deleted_at)))
+            if c2.button(lang.t("workspace.restore"), key=f"kk_ws_restore_{d.id}"):
                 s.restore(d.id)
                 st.rerun()
 
 # -- Change log -------------------------------------------------------------------------------
-st.subheader("What changed")
+st.subheader(lang.t("workspace.changes"))
 log = s.changes(current)
 
 
 def _say(kind: str, what: str, before: str | None, after: str | None) -> str:
     """One change in words: which target or KPI selection, from what to what."""
+    loc = lang.current()
+    kind = kind.replace(" ", "_")  # the store's kinds as ids: ``target_changed``
     b = json.loads(before) if before else None
     a = json.loads(after) if after else None
     if kind.startswith("target"):
         rec = a or b or {}
-        name = KPIS[rec["kpi"]].name if rec.get("kpi") in KPIS else rec.get("kpi", what)
-        head = f"{name}, {rec.get('period', '')}"
-        if kind == "target changed" and a and b and a.get("value") != b.get("value"):
-            return f"{head}: {b.get('value'):,} → {a.get('value'):,}"
+        name = KPIS[rec["kpi"]].label(loc) if rec.get("kpi") in KPIS else rec.get("kpi", what)
+        head = lang.t("workspace.change.target", kpi=name, period=str(rec.get("period", "")))
+        if kind == "target_changed" and a and b and a.get("value") != b.get("value"):
+            return lang.t(
+                "workspace.change.target_value",
+                kpi=name,
+                period=str(rec.get("period", "")),
+                before=_amount(b.get("value"), rec.get("kpi")),
+                after=_amount(a.get("value"), rec.get("kpi")),
+            )
         return head
-    if kind == "kpi selection changed":
+    if kind == "kpi_selection_changed":
 
         def names(ids: list[str] | None) -> str:
-            return ", ".join(KPIS[i].name for i in ids or [] if i in KPIS) or "none"
+            chosen = [KPIS[i].label(loc) for i in ids or [] if i in KPIS]
+            return ", ".join(chosen) or lang.t("workspace.change.none")
 
-        return f"{names(b)} → {names(a)}"
-    if kind == "role changed":
-        return (
-            f"{KPIS[what].name if what in KPIS else what}: {b or 'catalogue'} → {a or 'catalogue'}"
-        )
+        return lang.t("workspace.change.from_to", before=names(b), after=names(a))
+    if kind == "role_changed":
+        kpi = KPIS[what].label(loc) if what in KPIS else what
+        return lang.t("workspace.change.role", kpi=kpi, before=_role_word(b), after=_role_word(a))
     if kind == "renamed":
-        return f"{b} → {a}"
+        return lang.t("workspace.change.from_to", before=str(b), after=str(a))
     return what
 
 
-_KIND_WORDS = {
-    "target added": "Target added",
-    "target changed": "Target changed",
-    "target removed": "Target removed",
-    "kpi selection changed": "KPI selection changed",
-    "role changed": "Leading/lagging tag changed",
-    "renamed": "Workspace renamed",
-}
+def _amount(value: object, kpi_id: object) -> str:
+    """A target's value as the language writes it, in the KPI's unit."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return lang.value(float(value), KPIS[kpi_id].unit if kpi_id in KPIS else "count")
+    return str(value)
+
+
+def _role_word(role: object) -> str:
+    """A leading/lagging tag in words; none is the catalogue's own tag."""
+    if role in ("leading", "lagging"):
+        return lang.t(f"role.{role}")
+    return lang.t("workspace.change.catalogue") if not role else str(role)
+
 
 if log.is_empty():
-    st.caption(
-        "Nothing has changed yet. Every change to a target, the KPI selection or a KPI's "
-        "leading/lagging tag is listed here with its time, for the quarterly review."
-    )
+    st.caption(lang.t("workspace.no_changes"))
 else:
-    shown = log.reverse().with_columns(
-        pl.col("at").map_elements(_when, return_dtype=pl.String).alias("When"),
-        pl.struct("kind", "what", "before", "after")
-        .map_elements(
-            lambda r: _say(r["kind"], r["what"], r["before"], r["after"]), return_dtype=pl.String
-        )
-        .alias("Change"),
-        pl.col("kind")
-        .replace_strict(_KIND_WORDS, default=pl.col("kind"), return_dtype=pl.String)
-        .alias("What"),
-    )
+    # Plain loops, not polars UDFs: those run off the script's thread, without the session.
+    rows = log.reverse().to_dicts()
     st.dataframe(
-        shown.select("When", "What", "Change", pl.col("note").alias("Why")),
+        pl.DataFrame(
+            {
+                lang.t("workspace.col_when"): [_when(r["at"]) for r in rows],
+                lang.t("workspace.col_what"): [
+                    change_kind(r["kind"], locale=lang.current(), heading=True) for r in rows
+                ],
+                lang.t("workspace.col_change"): [
+                    _say(r["kind"], r["what"], r["before"], r["after"]) for r in rows
+                ],
+                lang.t("workspace.col_why"): [r["note"] or "" for r in rows],
+            },
+            schema=dict.fromkeys(
+                [lang.t(f"workspace.col_{c}") for c in ("when", "what", "change", "why")],
+                pl.String,
+            ),
+        ),
         hide_index=True,
         width="stretch",
     )
 
 # -- A report to keep ------------------------------------------------------------------------
-st.subheader("A report to keep")
+st.subheader(lang.t("workspace.report"))
 active = session.active_file()
 if active is None:
-    st.caption("Upload a file on the Data page to make a report.")
+    st.caption(lang.t("workspace.report_no_file"))
 else:
     kind, at_label = widgets.current_period()
     v = loaders.view(active)
     if isinstance(v, loaders.Failure):
-        st.error(f"{active.name}: {v.message}")
+        st.error(lang.t("workspace.file_error", name=active.name, error=v.text(lang.current())))
     else:
         mapping = loaders.mapping_for(active, v)
         report_args = {
@@ -243,13 +275,13 @@ else:
             "own": [dict(r) for r in st.session_state.get(session.OWN_BENCHMARKS, [])],
             "roles": dict(session.role_overrides()),
             "changes": log.to_dicts(),
-            "title": f"KPI report: {entry.name}",
+            "title": lang.t("workspace.report_title", name=entry.name),
+            # The report speaks the language the user reads, in the workspace's currency.
+            "locale": lang.current(),
+            "currency": lang.currency(),
         }
-        st.caption(
-            f"{active.name}, {period_name(at_label) if at_label else 'the latest period'}: the "
-            "scorecard, funnel, leading vs lagging, benchmarks (with the source of every "
-            "figure), targets and pacing, the change log and how the numbers were made."
-        )
+        when = lang.period(at_label) if at_label else lang.t("workspace.latest_period")
+        st.caption(lang.t("workspace.report_about", name=active.name, when=when))
 
         def _report(suffix: str, args: dict = report_args) -> bytes:
             # Runs on its own thread when clicked: only the values captured above.
@@ -257,11 +289,12 @@ else:
 
         base = slug(entry.name, default="report")
         formats = (
-            ("Excel workbook", ".xlsx", "report", "table_view", "xlsx",
+            (lang.t("workspace.download_xlsx"), ".xlsx", "report", "table_view", "xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("Printable page (HTML, print to PDF)", ".html", "report", "print", "html",
+            (lang.t("workspace.download_html"), ".html", "report", "print", "html",
              "text/html"),
-            ("Charts as PNG (zip)", ".zip", "charts", "image", "png", "application/zip"),
+            (lang.t("workspace.download_zip"), ".zip", "charts", "image", "png",
+             "application/zip"),
         )  # fmt: skip
         for column, (label, suffix, what, icon, key, mime) in zip(
             st.columns(len(formats)), formats, strict=True
@@ -278,11 +311,8 @@ else:
             )
 
 # -- Move between machines -------------------------------------------------------------------
-st.subheader("Take it with you")
-st.caption(
-    "One file with everything in this workspace, the uploaded files as received included. "
-    "Import it on another machine, or give it to the client."
-)
+st.subheader(lang.t("workspace.take_along"))
+st.caption(lang.t("workspace.take_along_help"))
 owner, path, ws_id, file_name = workspace.owner(), s.path, current, entry.name
 
 
@@ -293,7 +323,7 @@ def _export() -> bytes:
 
 slug = "".join(ch if ch.isalnum() else "-" for ch in file_name.lower()).strip("-") or "workspace"
 st.download_button(
-    "Export this workspace",
+    lang.t("workspace.export"),
     data=_export,
     file_name=f"{slug}.kpikompas",
     mime="application/zip",
@@ -309,26 +339,26 @@ def _import() -> None:
     try:
         ws = workspace.store().import_bytes(upload.getvalue())
     except InputError as err:
-        st.session_state["kk_ws_import_error"] = f"{upload.name}: {err}"
+        st.session_state["kk_ws_import_error"] = (upload.name, err.text(lang.current()))
         return
     workspace.autosave()
     workspace.open_workspace(ws)
-    st.session_state["kk_ws_import_done"] = (
-        f"Imported ‘{ws.name}’ from {upload.name}; it is open now."
-    )
+    st.session_state["kk_ws_import_done"] = (ws.name, upload.name)
 
 
 st.file_uploader(
-    "Import a workspace file",
+    lang.t("workspace.import"),
     type=["kpikompas", "zip"],
     key="kk_ws_import",
     on_change=_import,
-    help="A file exported from KPI Kompas. It becomes a new workspace; nothing here changes.",
+    help=lang.t("workspace.import_help"),
 )
-if message := st.session_state.pop("kk_ws_import_error", None):
+if failed := st.session_state.pop("kk_ws_import_error", None):
+    file, error = failed
     st.error(
-        f"{message} Nothing was changed. Check that it is a file exported from KPI Kompas.",
+        lang.t("workspace.import_failed", file=file, error=error),
         icon=":material/error:",
     )
-if message := st.session_state.pop("kk_ws_import_done", None):
-    st.success(message, icon=":material/check:")
+if done := st.session_state.pop("kk_ws_import_done", None):
+    name, file = done
+    st.success(lang.t("workspace.imported", name=name, file=file), icon=":material/check:")

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 
     from kpi_core.scorecard import Change
 
+#: The session's language and currency. Plain state, not widget keys: a run that draws
+#: no sidebar (a page opened before the frame takes over) must not lose them.
 LANG = "kk_lang"
 CURRENCY = "kk_currency"
-#: A workspace's language and currency waiting for the picker: a widget's key may not be
-#: set once the widget is drawn, and a workspace can open in the middle of a run.
-_PENDING = "kk_lang_pending"
+#: The sidebar selectors' own keys, copied to LANG and CURRENCY when they change.
+LANG_PICK = "kk_lang_pick"
+CURRENCY_PICK = "kk_currency_pick"
 
 
 def browser_language() -> str:
@@ -38,15 +40,13 @@ def browser_language() -> str:
 
 def current() -> str:
     """The session's language: ``"en"``, ``"da"``, ``"nb"`` or ``"sv"``."""
-    pending = st.session_state.get(_PENDING)
-    lang = pending[0] if pending else st.session_state.get(LANG)
+    lang = st.session_state.get(LANG)
     return lang if lang in i18n.LOCALES else browser_language()
 
 
 def currency() -> str:
     """The workspace's reporting currency (``"DKK"``)."""
-    pending = st.session_state.get(_PENDING)
-    cur = pending[1] if pending else st.session_state.get(CURRENCY)
+    cur = st.session_state.get(CURRENCY)
     return cur if cur in i18n.CURRENCIES else i18n.home_currency(current())
 
 
@@ -97,30 +97,37 @@ def restore(language: str | None, currency_code: str | None) -> None:
     browser's), and the currency of that language's country.
     """
     lang = language if language in i18n.LOCALES else current()
-    cur = currency_code if currency_code in i18n.CURRENCIES else i18n.home_currency(lang)
-    st.session_state[_PENDING] = (lang, cur)
+    st.session_state[LANG] = lang
+    st.session_state[CURRENCY] = (
+        currency_code if currency_code in i18n.CURRENCIES else i18n.home_currency(lang)
+    )
 
 
-def picker(*, key: str = LANG, currency_key: str = CURRENCY) -> None:
-    """Language and currency selectors (in the sidebar); each owns its session key."""
-    pending = st.session_state.pop(_PENDING, None)
-    if pending:
-        st.session_state[key], st.session_state[currency_key] = pending
-    if key not in st.session_state:
-        st.session_state[key] = current()
-    if currency_key not in st.session_state:
-        st.session_state[currency_key] = currency()
+def picker(*, key: str = LANG_PICK, currency_key: str = CURRENCY_PICK) -> None:
+    """Language and currency selectors (in the sidebar); each owns its widget key."""
+    # The widgets show the session's values, whatever opened since they were last drawn.
+    st.session_state[key] = current()
+    st.session_state[currency_key] = currency()
+
+    def keep(widget_key: str, state_key: str) -> None:
+        st.session_state[state_key] = st.session_state[widget_key]
+
     left, right = st.columns([3, 2])
+    names = dict(i18n.LANGUAGE_NAMES)
     left.selectbox(
         t("language.label"),
         i18n.LANGUAGES,
-        format_func=i18n.LANGUAGE_NAMES.__getitem__,
+        format_func=names.__getitem__,
         key=key,
+        on_change=keep,
+        args=(key, LANG),
         help=t("language.help"),
     )
     right.selectbox(
         t("language.currency"),
         i18n.CURRENCIES,
         key=currency_key,
+        on_change=keep,
+        args=(currency_key, CURRENCY),
         help=t("language.currency_help"),
     )

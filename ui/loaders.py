@@ -19,6 +19,7 @@ import streamlit as st
 from kpi_core.charts import coverage_frame
 from kpi_core.compute import Period, kpi_frame
 from kpi_core.funnel import Funnel, Leak, biggest_leak, funnel, funnel_trend, leak_table
+from kpi_core.i18n import t
 from kpi_core.ingest import LoadedTable, load_table
 from kpi_core.issues import InputError, Issue
 from kpi_core.leads import (
@@ -54,9 +55,27 @@ class TableView:
 
 @dataclass(frozen=True)
 class Failure:
-    """A file that could not be read, with the user's message."""
+    """A file that could not be read, with the user's message.
+
+    ``message`` is the English text; pages show :meth:`text` in the user's language
+    (the catalogue ``key`` and ``params`` of the error, kept so the cache holds no
+    language).
+    """
 
     message: str
+    key: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of_error(cls, err: InputError) -> Failure:
+        """The failure an :class:`InputError` describes."""
+        return cls(str(err), err.key, tuple(err.params.items()))
+
+    def text(self, locale: str = "en") -> str:
+        """The message in ``locale`` (the English message for an error without a key)."""
+        if not self.key:
+            return self.message
+        return t(self.key, locale=locale, **dict(self.params))
 
 
 @st.cache_data(max_entries=8, ttl=_TTL, show_spinner=False)
@@ -64,7 +83,7 @@ def _read(sha256: str, name: str, sheet: str | None, _data: bytes) -> LoadedTabl
     try:
         return load_table(_data, source=name, sheet=sheet)
     except InputError as err:
-        return Failure(str(err))
+        return Failure.of_error(err)
 
 
 @st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)
@@ -108,7 +127,7 @@ def _kpis(
         data = apply_mapping(table.frame, dict(mapping))
         return kpi_frame(data, period=period, by=by, parts=parts)
     except InputError as err:
-        return Failure(str(err))
+        return Failure.of_error(err)
 
 
 def kpis(
@@ -162,6 +181,7 @@ def _funnel_view(
     period: Period,
     at: str | None,
     window: tuple[dt.date, dt.date] | None,
+    locale: str,
     _data: bytes,
 ) -> FunnelView | Failure:
     table = _read(sha256, name, sheet, _data)
@@ -172,14 +192,18 @@ def _funnel_view(
         start, end = window if window else (None, None)
         has_channel = "channel" in data.columns
         return FunnelView(
-            funnel=funnel(data, start=start, end=end),
-            by_channel=funnel(data, by="channel", start=start, end=end) if has_channel else None,
-            trend=funnel_trend(data, period=period),
-            leak=biggest_leak(data, period=period, at=at),
-            leaks=leak_table(data, period=period, at=at),
+            funnel=funnel(data, start=start, end=end, locale=locale),
+            by_channel=(
+                funnel(data, by="channel", start=start, end=end, locale=locale)
+                if has_channel
+                else None
+            ),
+            trend=funnel_trend(data, period=period, locale=locale),
+            leak=biggest_leak(data, period=period, at=at, locale=locale),
+            leaks=leak_table(data, period=period, at=at, locale=locale),
         )
     except InputError as err:
-        return Failure(str(err))
+        return Failure.of_error(err)
 
 
 def funnel_view(
@@ -189,10 +213,16 @@ def funnel_view(
     period: Period,
     at: str | None,
     window: tuple[dt.date, dt.date] | None,
+    locale: str = "en",
 ) -> FunnelView | Failure:
-    """The funnel of ``file`` for the period ``at`` (``window`` is its first and last day)."""
+    """The funnel of ``file`` for the period ``at`` (``window`` is its first and last day).
+
+    Its stage names and findings are worded in ``locale`` (part of the cache key).
+    """
     frozen = tuple(sorted(mapping.items()))
-    return _funnel_view(file.sha256, file.name, file.sheet, frozen, period, at, window, file.data)
+    return _funnel_view(
+        file.sha256, file.name, file.sheet, frozen, period, at, window, locale, file.data
+    )
 
 
 @dataclass(frozen=True)
@@ -212,6 +242,7 @@ def _lead_view(
     sheet: str | None,
     columns: tuple[tuple[str, str], ...],
     deals: tuple[str, str, str | None, str, str] | None,
+    locale: str,
     _data: bytes,
     _deals_data: bytes | None,
 ) -> LeadView | Failure:
@@ -219,8 +250,12 @@ def _lead_view(
     if isinstance(table, Failure):
         return table
     try:
-        cols = LeadColumns(**dict(columns)) if columns else suggest_lead_columns(table.kinds)
-        issues = list(validate(table.frame, cols))
+        cols = (
+            LeadColumns(**dict(columns))
+            if columns
+            else suggest_lead_columns(table.kinds, locale=locale)
+        )
+        issues = list(validate(table.frame, cols, locale=locale))
         matched = None
         if deals is not None and _deals_data is not None:
             d_sha, d_name, d_sheet, on_left, on_right = deals
@@ -228,22 +263,34 @@ def _lead_view(
             if isinstance(other, Failure):
                 return other
             joined = join_leads(
-                table.frame, other.frame, on_left=on_left, on_right=on_right, leads_columns=cols
+                table.frame,
+                other.frame,
+                on_left=on_left,
+                on_right=on_right,
+                leads_columns=cols,
+                locale=locale,
             )
-            leads = lead_frame(joined.frame, joined.columns)
+            leads = lead_frame(joined.frame, joined.columns, locale=locale)
             issues += joined.issues
             matched = joined.matched
         else:
-            leads = lead_frame(table.frame, cols)
-        return LeadView(lead_summary(leads), cols, tuple(issues), matched)
+            leads = lead_frame(table.frame, cols, locale=locale)
+        return LeadView(lead_summary(leads, locale=locale), cols, tuple(issues), matched)
     except InputError as err:
-        return Failure(str(err))
+        return Failure.of_error(err)
 
 
 def lead_view(
-    file: DataFile, *, deals: DataFile | None = None, on: tuple[str, str] | None = None
+    file: DataFile,
+    *,
+    deals: DataFile | None = None,
+    on: tuple[str, str] | None = None,
+    locale: str = "en",
 ) -> LeadView | Failure:
-    """The lead-level funnel of a CRM export, optionally joined with a deals file."""
+    """The lead-level funnel of a CRM export, optionally joined with a deals file.
+
+    Its stage names and findings are worded in ``locale`` (part of the cache key).
+    """
     columns = tuple(sorted((file.lead_columns or {}).items()))
     spec = None
     if deals is not None and on is not None:
@@ -254,6 +301,7 @@ def lead_view(
         file.sheet,
         columns,
         spec,
+        locale,
         file.data,
         deals.data if deals is not None else None,
     )

@@ -7,29 +7,28 @@ import streamlit as st
 
 from kpi_core.compute import PERIODS, Period
 from kpi_core.fields import MEASURE_FIELDS
-from kpi_core.i18n import period_name
 from kpi_core.issues import InputError, Issue
 from kpi_core.leads import looks_like_leads
 from kpi_core.satisfaction import suggest_survey_columns, suggest_ticket_columns
 from kpi_core.scorecard import default_period
-from ui import loaders, session
+from ui import lang, loaders, session
 
 PERIOD_KIND_KEY = "kk_period_kind"
 PERIOD_AT_KEY = "kk_period_at"
-_PERIOD_WORDS = {"month": "Month", "quarter": "Quarter", "year": "Year"}
 
 
 def period_kind(*, key: str = PERIOD_KIND_KEY) -> Period:
     """Month, quarter or year; remembered for the session."""
     choice = st.segmented_control(
-        "Period",
+        lang.t("widgets.period"),
         PERIODS,
         # A value restored from the URL is already in the session: no default beside it.
         default=None if key in st.session_state else "month",
-        format_func=_PERIOD_WORDS.__getitem__,
+        # Worded now: a format function is also called outside the run (by AppTest).
+        format_func={p: lang.t(f"period.{p}") for p in PERIODS}.__getitem__,
         required=True,
         key=key,
-        help="How the numbers are summed: per month, quarter or year.",
+        help=lang.t("widgets.period_help"),
     )
     return choice or "month"
 
@@ -52,15 +51,17 @@ def period_at(kf: pl.DataFrame, *, dataset: str, key: str = PERIOD_AT_KEY) -> st
         st.session_state[owner] = dataset
 
     def label(p: str) -> str:
-        return period_name(p) + ("" if complete[p] else " (partial)")
+        name = lang.period(p)
+        return name if complete[p] else lang.t("widgets.partial_period", period=name)
 
+    # Worded now: a format function is also called outside the run (by AppTest).
+    words = {p: label(p) for p in labels}
     return st.selectbox(
-        "Show",
+        lang.t("widgets.show"),
         labels,
-        format_func=label,
+        format_func=words.__getitem__,
         key=key,
-        help="The period the scorecard reports on. Partial periods have data for only part "
-        "of the period, so compare them with care.",
+        help=lang.t("widgets.show_help"),
     )
 
 
@@ -70,12 +71,18 @@ def current_period() -> tuple[Period, str | None]:
 
 
 def show_issues(issues: list[Issue] | tuple[Issue, ...], *, source: str = "") -> None:
-    """Errors as ``st.error``, warnings as ``st.warning``, the rest as ``st.info``."""
-    prefix = f"{source}: " if source else ""
+    """Errors as ``st.error``, warnings as ``st.warning``, the rest as ``st.info``.
+
+    Each in the session's language, with up to five examples.
+    """
     for issue in issues:
-        text = prefix + issue.message
+        text = issue.text(lang.current())
+        if source:
+            text = lang.t("widgets.from_source", source=source, text=text)
         if issue.examples:
-            text += " Examples: " + ", ".join(issue.examples[:5]) + "."
+            shown = issue.examples_in(lang.current())[:5]
+            examples = lang.t("common.examples", items=", ".join(shown))
+            text = lang.t("widgets.with_examples", text=text, examples=examples)
         if issue.level == "error":
             st.error(text, icon=":material/error:")
         elif issue.level == "warning":
@@ -84,7 +91,7 @@ def show_issues(issues: list[Issue] | tuple[Issue, ...], *, source: str = "") ->
             st.info(text, icon=":material/info:")
 
 
-def dataset_picker(*, key: str, label: str = "Dataset") -> None:
+def dataset_picker(*, key: str, label: str | None = None) -> None:
     """Choose the active file among the session's files.
 
     The widget's state follows the active file, which can also change by an
@@ -100,10 +107,14 @@ def dataset_picker(*, key: str, label: str = "Dataset") -> None:
     def choose() -> None:
         session.set_active(st.session_state[key])
 
+    names = {
+        k: lang.t("widgets.sample_file", name=f.name) if f.sample else f.name
+        for k, f in files.items()
+    }
     st.selectbox(
-        label,
+        label or lang.t("widgets.dataset"),
         list(files),
-        format_func=lambda k: files[k].name + (" (sample)" if files[k].sample else ""),
+        format_func=names.__getitem__,
         key=key,
         on_change=choose,
     )
@@ -120,31 +131,25 @@ def active_totals() -> tuple[session.DataFile, loaders.TableView]:
     """
     file = session.active_file()
     if file is None:
-        st.info("There is no data yet. Upload a spreadsheet on the Data page to see your KPIs.")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.info(lang.t("widgets.no_data"))
+        st.page_link(
+            "pages/data.py", label=lang.t("widgets.go_data"), icon=":material/upload_file:"
+        )
         st.stop()
     v = loaders.view(file)
     if isinstance(v, loaders.Failure):
-        st.error(v.message, icon=":material/error:")
+        st.error(v.text(lang.current()), icon=":material/error:")
         st.stop()
     if looks_like_leads(v.table.kinds):
-        st.info(
-            f"{file.name} is a CRM export with one row per lead. Its funnel, time to convert "
-            "and conversion by month are on the Funnel page; this page needs totals per day, "
-            "week or month (choose such a file in the sidebar).",
-            icon=":material/info:",
+        st.info(lang.t("widgets.leads_file", name=file.name), icon=":material/info:")
+        st.page_link(
+            "pages/funnel.py", label=lang.t("widgets.go_funnel"), icon=":material/filter_alt:"
         )
-        st.page_link("pages/funnel.py", label="Go to the Funnel page", icon=":material/filter_alt:")
         st.stop()
     if _is_feedback(v):
-        st.info(
-            f"{file.name} holds survey answers or support tickets, one row each. NPS, CSAT "
-            "and response times are on the Customers page; this page needs totals per day, "
-            "week or month (choose such a file in the sidebar).",
-            icon=":material/info:",
-        )
+        st.info(lang.t("widgets.feedback_file", name=file.name), icon=":material/info:")
         st.page_link(
-            "pages/customers.py", label="Go to the Customers page", icon=":material/groups:"
+            "pages/customers.py", label=lang.t("widgets.go_customers"), icon=":material/groups:"
         )
         st.stop()
     return file, v
@@ -216,7 +221,7 @@ def active_monthly() -> tuple[session.DataFile, dict[str, str], pl.DataFrame]:
     mapping = loaders.mapping_for(file, v)
     kf = loaders.kpis(file, mapping, period="month", parts=True)
     if isinstance(kf, loaders.Failure):
-        st.warning(f"{file.name}: {kf.message}")
-        st.page_link("pages/data.py", label="Check the column mapping", icon=":material/tune:")
+        st.warning(lang.t("widgets.file_problem", name=file.name, message=kf.text(lang.current())))
+        st.page_link("pages/data.py", label=lang.t("widgets.check_mapping"), icon=":material/tune:")
         st.stop()
     return file, mapping, kf

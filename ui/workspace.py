@@ -36,7 +36,6 @@ NOTE_KEY = "kk_ws_next_note"
 CAPACITY = "kk_capacity"
 _KPI_SHADOW = "kk_ws_kpis"
 _KPIS_PREFIX = "kk_kpis_"
-SAMPLE_NAME = "Nordlys Solenergi (sample)"
 #: Per-tab view state kept in the URL: session key -> query parameter.
 VIEW_PARAMS = {"kk_period_kind": "period", "kk_period_at": "at"}
 
@@ -61,10 +60,7 @@ def owner() -> str:
     if header:
         named = (st.context.headers or {}).get(header, "").strip()
         if not named:
-            st.error(
-                f"This server expects its users to sign in through a proxy (header {header}), "
-                "and this request did not come through it. Open the app by its usual address."
-            )
+            st.error(lang.t("workspace_ui.proxy_required", header=header))
             st.stop()
         return f"proxy:{named.lower()}"
     return LOCAL_OWNER
@@ -88,7 +84,8 @@ def _sample(s: Store) -> Workspace:
         if targets_path.is_file()
         else ()
     )
-    ws = s.create(SAMPLE_NAME)
+    # Named in the language of the session that creates it, like its notes.
+    ws = s.create(lang.t("workspace_ui.sample_name"), currency="DKK")
     filled = Workspace(
         id=ws.id,
         name=ws.name,
@@ -97,8 +94,8 @@ def _sample(s: Store) -> Workspace:
         targets=targets,
         # The made-up installer is Danish: its figures are in kroner whatever the language.
         currency="DKK",
-        notes="A made-up Danish solar installer, to show what the app does. "
-        "Create your own workspace from the sidebar to start on your data.",
+        # Written once, in the language of the session that creates it.
+        notes=lang.t("workspace_ui.sample_notes"),
     )
     return s.save(filled, expected_revision=ws.revision)
 
@@ -114,10 +111,8 @@ def ensure() -> None:
         try:
             ws = s.load(wanted)
         except InputError:
-            st.session_state[NOTICE] = (
-                "The workspace in the link does not exist (or is not yours), so your latest "
-                "workspace is open instead."
-            )
+            # A catalogue key: shown in the language of the run that shows it.
+            st.session_state[NOTICE] = "workspace_ui.link_missing"
     if ws is None:
         entries = s.list()
         ws = s.load(entries[0].id) if entries else _sample(s)
@@ -194,7 +189,7 @@ def snapshot() -> Workspace:
     files = st.session_state.get(session.FILES, {})
     return Workspace(
         id=st.session_state.get(WS, ""),
-        name=st.session_state.get(_NAME, "") or "Workspace",
+        name=st.session_state.get(_NAME, "") or lang.t("workspace_ui.default_name"),
         files=tuple(
             StoredFile(
                 name=f.name,
@@ -249,10 +244,10 @@ def autosave(*, note: str = "") -> None:
         saved = store().save(ws, expected_revision=st.session_state[_REV], note=why)
         st.session_state.pop(NOTE_KEY, None)
     except ConflictError as err:
-        st.session_state[PROBLEM] = ("conflict", str(err))
+        st.session_state[PROBLEM] = ("conflict", err)
         return
     except InputError as err:
-        st.session_state[PROBLEM] = ("failed", str(err))
+        st.session_state[PROBLEM] = ("failed", err)
         return
     st.session_state[_REV] = saved.revision
     st.session_state[_FP] = fingerprint
@@ -270,26 +265,25 @@ def show_problem() -> None:
     """Say why the last change was not saved, and offer the ways out; keeps the user's work."""
     notice = st.session_state.pop(NOTICE, None)
     if notice:
-        st.info(notice, icon=":material/info:")
+        st.info(lang.t("workspace_ui.link_missing"), icon=":material/info:")
     problem = st.session_state.get(PROBLEM)
     if not problem:
         return
-    kind, message = problem
-    st.error(
-        f"Your last change was not saved. {message}"
-        + (
-            " Keep your version as a new workspace, or load the saved one (your unsaved "
-            "changes in this tab are then dropped)."
-            if kind == "conflict"
-            else ""
-        ),
-        icon=":material/sync_problem:",
-    )
+    kind, err = problem
+    # The error itself, so it is worded in the language of the run that shows it.
+    message = err.text(lang.current()) if isinstance(err, InputError) else str(err)
+    if kind == "conflict":
+        text = lang.t("workspace_ui.not_saved_conflict", message=message)
+    else:
+        text = lang.t("workspace_ui.not_saved", message=message)
+    st.error(text, icon=":material/sync_problem:")
     keep, load = st.columns(2)
-    if keep.button("Keep mine as a new workspace", key="kk_ws_keep_mine", icon=":material/add:"):
+    if keep.button(lang.t("workspace_ui.keep_mine"), key="kk_ws_keep_mine", icon=":material/add:"):
         _keep_as_copy()
         st.rerun()
-    if load.button("Load the saved version", key="kk_ws_load_saved", icon=":material/sync:"):
+    if load.button(
+        lang.t("workspace_ui.load_saved"), key="kk_ws_load_saved", icon=":material/sync:"
+    ):
         reload()
         st.rerun()
 
@@ -297,7 +291,7 @@ def show_problem() -> None:
 def _keep_as_copy() -> None:
     mine = snapshot()
     s = store()
-    fresh = s.create(f"{current_name()} (my copy)")
+    fresh = s.create(lang.t("workspace_ui.my_copy", name=current_name()))
     saved = s.save(replace(mine, id=fresh.id, name=fresh.name, revision=0), expected_revision=0)
     st.session_state.pop(PROBLEM, None)
     open_workspace(saved)
@@ -339,11 +333,10 @@ def picker(*, key: str) -> None:
             switch(chosen)
 
     st.selectbox(
-        "Workspace",
+        lang.t("workspace_ui.picker"),
         ids,
         format_func=lambda i: names.get(i, i),
         key=key,
         on_change=choose,
-        help="One workspace per client: its files, mappings, KPIs, targets and scenarios. "
-        "Manage them on the Workspace page.",
+        help=lang.t("workspace_ui.picker_help"),
     )

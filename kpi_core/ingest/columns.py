@@ -16,6 +16,7 @@ trimmed, and ``NA`` is the text ``NA``, not a missing value.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import polars as pl
 
@@ -40,7 +41,7 @@ from kpi_core.ingest.values import (
     looks_like_id_header,
     parse_numbers,
 )
-from kpi_core.issues import Issue
+from kpi_core.issues import Issue, issue
 
 PARSE_SHARE = 0.9
 # Deciding which parser to try looks at a spread sample; the share above is
@@ -67,10 +68,6 @@ class _Column:
     issues: tuple[Issue, ...] = ()
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _examples(
     mask: pl.Series,
     texts: pl.Series,
@@ -89,7 +86,7 @@ def _examples(
 
 def _failure_issue(
     name: str,
-    what: str,
+    what: Literal["dates", "numbers"],
     mask: pl.Series,
     texts: pl.Series,
     rows: pl.Series,
@@ -100,15 +97,15 @@ def _failure_issue(
         return []
     examples = _examples(mask, texts, rows, periods)
     more = ", …" if count > len(examples) else ""
-    were = "was" if count == 1 else "were"
     return [
-        Issue(
+        issue(
             "warning",
             name,
-            f"Column ‘{name}’: {_plural(count, 'cell')} could not be read as {what} and "
-            f"{were} left empty ({', '.join(examples)}{more}).",
+            f"ingest.cells.not_{what}",
             examples=examples,
             count=count,
+            column=name,
+            cells=", ".join(examples) + more,
         )
     ]
 
@@ -153,33 +150,23 @@ def _with_times(texts: pl.Series, parsed: ParsedDates) -> pl.Series | None:
 
 
 def _time_issue(name: str) -> Issue:
-    return Issue(
-        "info", name, f"Column ‘{name}’: times of day were dropped; the app works with whole days."
-    )
+    return issue("info", name, "ingest.dates.times_dropped", column=name)
 
 
 def _date_issues(name: str, parsed: ParsedDates, texts: pl.Series, year: YearHint) -> list[Issue]:
     issues = []
     if parsed.day_first is not None and not parsed.order_proven:
         example = texts.filter(parsed.values.is_not_null()).head(1).to_list()
-        shown = f" such as ‘{example[0]}’" if example else ""
-        issues.append(
-            Issue(
-                "info",
-                name,
-                f"Column ‘{name}’: dates{shown} were read day first (dd-mm-yyyy); no value in "
-                "the column proves the order.",
+        if example:
+            issues.append(
+                issue(
+                    "info", name, "ingest.dates.day_first_example", column=name, example=example[0]
+                )
             )
-        )
+        else:
+            issues.append(issue("info", name, "ingest.dates.day_first", column=name))
     elif parsed.day_first is False:
-        issues.append(
-            Issue(
-                "info",
-                name,
-                f"Column ‘{name}’: dates were read month first (mm/dd/yyyy), because some "
-                "values only make sense that way.",
-            )
-        )
+        issues.append(issue("info", name, "ingest.dates.month_first", column=name))
     if parsed.had_time:
         issues.append(_time_issue(name))
     if parsed.yearless:
@@ -207,15 +194,15 @@ def _error_issue(
     count = int(errors.sum())
     codes = sorted(set(texts.filter(errors).to_list()))
     examples = _examples(errors, texts, rows, periods, quoted=False)
-    return Issue(
+    return issue(
         "warning",
         name,
-        f"Column ‘{name}’: {_plural(count, 'cell')} "
-        f"{'holds an Excel error' if count == 1 else 'hold Excel errors'} "
-        f"({', '.join(codes)}) and {'was' if count == 1 else 'were'} left empty "
-        f"({', '.join(examples)}{', …' if count > len(examples) else ''}).",
+        "ingest.cells.excel_errors",
         examples=examples,
         count=count,
+        column=name,
+        codes=", ".join(codes),
+        cells=", ".join(examples) + (", …" if count > len(examples) else ""),
     )
 
 
@@ -287,12 +274,14 @@ def _type_text(column: _Text, *, decimal: Decimal, year: YearHint) -> _Column:
                 example = texts.filter(percent)[0]
                 value = numbers.values.filter(percent)[0]
                 issues.append(
-                    Issue(
+                    issue(
                         "info",
                         name,
-                        f"Column ‘{name}’ holds percentages; they were converted to fractions "
-                        f"(‘{example}’ → {value:g}).",
+                        "ingest.cells.percentages",
                         count=numbers.percent,
+                        column=name,
+                        example=example,
+                        value=float(value),
                     )
                 )
             return _Column(numbers.values.alias(name), "number", tuple(issues))

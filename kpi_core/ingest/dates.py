@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from kpi_core.issues import Issue
+from kpi_core.issues import Issue, issue
 
 MONTHS: dict[str, int] = {
     **dict.fromkeys(["jan", "januar", "january", "januari"], 1),
@@ -479,23 +479,27 @@ def choose_year(*, titles: Iterable[str], sheet: str | None, source: str) -> Yea
     return YearHint(dt.date.today().year, "")
 
 
+_ORIGINS = {"the title": "title", "the sheet name": "sheet", "the file name": "file"}
+
+
 def yearless_issue(field: str, count: int, hint: YearHint) -> Issue:
     """Say which year was given to months or quarters written without one."""
-    what = f"Column ‘{field}’" if field else "The period headers"
-    plural = "s" if count != 1 else ""
+    subject = "column" if field else "headers"
     if hint.origin:
-        return Issue(
+        origin = _ORIGINS.get(hint.origin, "title")
+        return issue(
             "info",
             field,
-            f"{what}: {count} month{plural} or quarter{plural} without a year were placed in "
-            f"{hint.year}, the year named in {hint.origin}.",
+            f"ingest.yearless.{subject}_{origin}",
             count=count,
+            column=field,
+            year=str(hint.year),
         )
-    return Issue(
+    return issue(
         "warning",
         field,
-        f"{what}: {count} month{plural} or quarter{plural} without a year were placed in "
-        f"{hint.year}, the current year, because nothing in the file names a year. "
-        "Check the dates; add the year to the labels if it is wrong.",
+        f"ingest.yearless.{subject}_assumed",
         count=count,
+        column=field,
+        year=str(hint.year),
     )

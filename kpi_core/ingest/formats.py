@@ -19,18 +19,21 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BIFF8_GLOBALS_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"
-_SAVE_AS_XLSX = "Open it in Excel, choose File › Save As › Excel Workbook (.xlsx), and upload that."
-
+# What a file that is not a spreadsheet is: the id names its message ``ingest.format.<id>``.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "an image (PNG)"),
-    (b"\xff\xd8\xff", "an image (JPEG)"),
-    (b"GIF8", "an image (GIF)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"{\\rtf", "a Rich Text document"),
+    (b"%PDF", "pdf"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"{\\rtf", "rtf"),
 )
+
+
+def _not_a_spreadsheet(kind: str, source: str) -> InputError:
+    return InputError.of(f"ingest.format.{kind}", source=source, file=source)
 
 
 def _utf16le(name: str) -> bytes:
@@ -79,21 +82,13 @@ def _zip_format(data: bytes, *, source: str) -> FileFormat:
             if mimetype == b"application/vnd.oasis.opendocument.spreadsheet":
                 return "ods"
             if mimetype.startswith(b"application/vnd.oasis.opendocument"):
-                raise InputError(
-                    f"‘{source}’ is an OpenDocument file but not a spreadsheet.",
-                    source=source,
-                    hint="Upload the spreadsheet (.ods, .xlsx or .csv) that holds the data.",
-                )
+                raise InputError.of("ingest.format.opendocument", source=source, file=source)
         content_types = b""
         info = zf.NameToInfo.get("[Content_Types].xml")
         if info is not None and info.file_size < (1 << 20):
             content_types = zf.read(info)
         if "xl/workbook.bin" in names or b"sheet.binary.macroEnabled.main" in content_types:
-            raise InputError(
-                f"‘{source}’ is an Excel binary workbook (.xlsb), which cannot be read.",
-                source=source,
-                hint=_SAVE_AS_XLSX,
-            )
+            raise InputError.of("ingest.format.xlsb", source=source, file=source)
         if b"ms-excel.sheet.macroEnabled.main" in content_types or (
             b"ms-excel.template.macroEnabled.main" in content_types
         ):
@@ -105,16 +100,12 @@ def _zip_format(data: bytes, *, source: str) -> FileFormat:
         if any(n.lower().endswith("workbook.xml") for n in names):
             return "xlsx"
         if "word/document.xml" in names:
-            kind = "a Word document"
+            kind = "docx"
         elif "ppt/presentation.xml" in names:
-            kind = "a PowerPoint presentation"
+            kind = "pptx"
         else:
-            kind = "a zip archive"
-    raise InputError(
-        f"‘{source}’ is {kind}, not a spreadsheet.",
-        source=source,
-        hint="Upload the Excel workbook or CSV file itself.",
-    )
+            kind = "zip"
+    raise _not_a_spreadsheet(kind, source)
 
 
 def _ole_format(data: bytes, *, source: str) -> FileFormat:
@@ -131,51 +122,28 @@ def _ole_format(data: bytes, *, source: str) -> FileFormat:
                 raise password_protected(source)
         return "xls"
     if _utf16le("WordDocument") in data:
-        kind = "an old Word document (.doc)"
+        kind = "doc"
     elif _utf16le("PowerPoint Document") in data:
-        kind = "an old PowerPoint presentation (.ppt)"
+        kind = "ppt"
     else:
-        kind = "an Office file of an unknown kind"
-    raise InputError(
-        f"‘{source}’ is {kind}, not a spreadsheet.",
-        source=source,
-        hint="Upload the Excel workbook or CSV file itself.",
-    )
+        kind = "office"
+    raise _not_a_spreadsheet(kind, source)
 
 
 def password_protected(source: str) -> InputError:
     """The message for an encrypted workbook."""
-    return InputError(
-        f"‘{source}’ is password-protected, so it cannot be read.",
-        source=source,
-        hint=(
-            "Open it in Excel, remove the password (File › Info › Protect Workbook › "
-            "Encrypt with Password, clear the box), save, and upload that copy."
-        ),
-    )
+    return InputError.of("ingest.format.password", source=source, file=source)
 
 
 def _text_lookalike(head: bytes, *, source: str) -> None:
     """Refuse web pages, XML and JSON that arrive with a spreadsheet name."""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:1024]:
-        raise InputError(
-            f"‘{source}’ is a web page (HTML), not a spreadsheet, even if its name says so.",
-            source=source,
-            hint=_SAVE_AS_XLSX,
-        )
+        raise InputError.of("ingest.format.html", source=source, file=source)
     if text.startswith(b"<?xml"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in text:
-            raise InputError(
-                f"‘{source}’ is an old Excel 2003 XML spreadsheet, which cannot be read.",
-                source=source,
-                hint=_SAVE_AS_XLSX,
-            )
-        raise InputError(
-            f"‘{source}’ is an XML file, not a table.",
-            source=source,
-            hint="Export the data as Excel (.xlsx) or CSV and upload that.",
-        )
+            raise InputError.of("ingest.format.excel_xml", source=source, file=source)
+        raise InputError.of("ingest.format.xml", source=source, file=source)
 
 
 def _json_lookalike(data: bytes, *, source: str) -> None:
@@ -185,11 +153,7 @@ def _json_lookalike(data: bytes, *, source: str) -> None:
         json.loads(data)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return
-    raise InputError(
-        f"‘{source}’ holds JSON data, not a table.",
-        source=source,
-        hint="Export the data as Excel (.xlsx) or CSV and upload that.",
-    )
+    raise InputError.of("ingest.format.json", source=source, file=source)
 
 
 def detect_format(data: bytes, *, source: str) -> FileFormat:
@@ -213,29 +177,17 @@ def detect_format(data: bytes, *, source: str) -> FileFormat:
         Empty, password-protected, damaged, or not a spreadsheet at all.
     """
     if is_blank(data):
-        raise InputError(
-            f"‘{source}’ is empty.",
-            source=source,
-            hint="Export the data again and upload the new file.",
-        )
+        raise InputError.of("ingest.file.empty", source=source, file=source)
     if data.startswith(_ZIP_MAGIC):
         return _zip_format(data, source=source)
     if data.startswith(_OLE_MAGIC):
         return _ole_format(data, source=source)
     for signature, kind in _SIGNATURES:
         if data.startswith(signature):
-            raise InputError(
-                f"‘{source}’ is {kind}, not a spreadsheet.",
-                source=source,
-                hint="Upload the Excel workbook or CSV file that holds the data.",
-            )
+            raise _not_a_spreadsheet(kind, source)
     head = data[: 64 << 10]
     if looks_binary(head):
-        raise InputError(
-            f"‘{source}’ is not a spreadsheet or a text (CSV) file that can be read.",
-            source=source,
-            hint="Upload an Excel workbook (.xlsx, .xls), an OpenDocument sheet (.ods) or a CSV.",
-        )
+        raise InputError.of("ingest.format.binary", source=source, file=source)
     if not head.startswith(_UTF16_BOMS) and not looks_like_utf16(head):
         _text_lookalike(head, source=source)
         _json_lookalike(data, source=source)

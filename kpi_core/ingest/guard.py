@@ -83,11 +83,7 @@ def check_zip_directory(data: bytes, *, source: str) -> None:
             entries = int.from_bytes(data[offset + 32 : offset + 40], "little")
             size = int.from_bytes(data[offset + 40 : offset + 48], "little")
     if entries > MAX_ZIP_MEMBERS or size > MAX_ZIP_DIRECTORY:
-        raise InputError(
-            f"‘{source}’ has {entries:,} internal parts, far more than a workbook has.",
-            source=source,
-            hint="Open it in Excel, copy the data to a new workbook and upload that.",
-        )
+        raise InputError.of("ingest.guard.parts", source=source, file=source, parts=entries)
 
 
 def check_archive(zf: zipfile.ZipFile, *, source: str) -> None:
@@ -109,28 +105,27 @@ def check_archive(zf: zipfile.ZipFile, *, source: str) -> None:
     """
     members = zf.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
-        raise InputError(
-            f"‘{source}’ has {len(members):,} internal parts, far more than a workbook has.",
-            source=source,
-            hint="Open it in Excel, copy the data to a new workbook and upload that.",
-        )
+        raise InputError.of("ingest.guard.parts", source=source, file=source, parts=len(members))
     total = sum(m.file_size for m in members)
     if total > MAX_UNCOMPRESSED:
-        raise InputError(
-            f"‘{source}’ would unpack to {_size(total)}, more than can be read safely "
-            f"(limit {_size(MAX_UNCOMPRESSED)}).",
+        raise InputError.of(
+            "ingest.guard.unpacked",
             source=source,
-            hint="Upload a smaller extract, for example one year at a time, or a CSV export.",
+            file=source,
+            size=_size(total),
+            limit=_size(MAX_UNCOMPRESSED),
         )
     for member in members:
         if member.file_size > RATIO_EXEMPT_BYTES and member.file_size > MAX_RATIO * max(
             member.compress_size, 1
         ):
-            raise InputError(
-                f"‘{source}’ looks like a zip bomb: its part ‘{member.filename}’ unpacks "
-                f"from {_size(member.compress_size)} to {_size(member.file_size)}.",
+            raise InputError.of(
+                "ingest.guard.zip_bomb",
                 source=source,
-                hint="If this is a real workbook, open it in Excel and save it again.",
+                file=source,
+                part=member.filename,
+                packed=_size(member.compress_size),
+                size=_size(member.file_size),
             )
     for member in members:
         name = member.filename.lower()
@@ -144,31 +139,28 @@ def check_archive(zf: zipfile.ZipFile, *, source: str) -> None:
             continue
         rows, columns = span
         if rows * columns * CELL_BYTES > MEMORY_LIMIT:
-            raise InputError(
-                f"‘{source}’ has a sheet that claims to span {rows:,} rows × {columns:,} "
-                f"columns (to column {_column_letters(columns - 1)}), more than can be read.",
+            raise InputError.of(
+                "ingest.guard.span",
                 source=source,
-                hint=(
-                    "Delete the empty rows and columns after your data (or copy the data to a "
-                    "new workbook), save, and upload it again."
-                ),
+                file=source,
+                rows=rows,
+                columns=columns,
+                letters=_column_letters(columns - 1),
             )
 
 
 def damaged(source: str) -> InputError:
     """The message for an archive that cannot be opened or unpacked."""
-    return InputError(
-        f"‘{source}’ is damaged or incomplete (the upload may have been cut off).",
-        source=source,
-        hint="Open it in Excel, save it again and upload the new copy.",
-    )
+    return InputError.of("ingest.guard.damaged", source=source, file=source)
 
 
 def check_text_size(size: int, *, source: str) -> None:
     """Refuse a text file too large to read safely."""
     if size > MAX_TEXT_BYTES:
-        raise InputError(
-            f"‘{source}’ is {_size(size)}, more than the {_size(MAX_TEXT_BYTES)} that can be read.",
+        raise InputError.of(
+            "ingest.guard.text_size",
             source=source,
-            hint="Upload a smaller extract, for example one year at a time.",
+            file=source,
+            size=_size(size),
+            limit=_size(MAX_TEXT_BYTES),
         )

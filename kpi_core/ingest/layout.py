@@ -46,10 +46,11 @@ from typing import Literal
 
 import polars as pl
 
+from kpi_core.i18n import t
 from kpi_core.ingest.dates import YearHint, parse_dates, yearless_issue
 from kpi_core.ingest.model import ColumnKind
 from kpi_core.ingest.values import clean_text, format_number, parse_numbers, to_text
-from kpi_core.issues import ExcludedRow, InputError, Issue
+from kpi_core.issues import ExcludedRow, InputError, Issue, issue
 
 ROW = "__row__"
 PERIOD = "__period__"
@@ -430,7 +431,7 @@ def unique_names(names: Sequence[str], *, reserved: Sequence[str] = ()) -> list[
 # --------------------------------------------------------------------------- shape
 
 
-def shape(raw: RawTable, *, year: YearHint, where: str) -> Shaped:
+def shape(raw: RawTable, *, year: YearHint, source: str, sheet: str | None = None) -> Shaped:
     """Turn the cells below the header into the table's final shape.
 
     Parameters
@@ -439,8 +440,8 @@ def shape(raw: RawTable, *, year: YearHint, where: str) -> Shaped:
         Cells from the data start on, and the header.
     year
         Year for period headers written without one (``jan``, ``Q1``).
-    where
-        How to name the source in messages: ``‘x.csv’`` or ``sheet ‘Data’ of ‘x.xlsx’``.
+    source, sheet
+        The file name, and the sheet of a workbook (``None`` for a text file), for messages.
 
     Returns
     -------
@@ -459,36 +460,28 @@ def shape(raw: RawTable, *, year: YearHint, where: str) -> Shaped:
     totals = _total_rows(frame, cells)
     total_rows = set(totals[ROW].to_list())
     for record in totals.select(ROW, *cells).iter_rows():
-        excluded.append(ExcludedRow(int(record[0]), "total row", _preview(record[1:])))
+        excluded.append(ExcludedRow(int(record[0]), TOTAL_ROW, _preview(record[1:])))
     frame = frame.filter(~blank_rows(frame))
     note_rows = _note_rows(frame, cells, total_rows)
     for record in frame.filter(pl.col(ROW).is_in(note_rows)).select(ROW, *cells).iter_rows():
-        excluded.append(ExcludedRow(int(record[0]), "note below the data", _preview(record[1:])))
+        excluded.append(ExcludedRow(int(record[0]), NOTE_ROW, _preview(record[1:])))
     dropped = total_rows | set(note_rows)
     if dropped:
         frame = frame.filter(~pl.col(ROW).is_in(sorted(dropped)))
     if frame.is_empty() or not cells:
-        raise InputError(
-            f"{where[0].upper()}{where[1:]} has column headers but no data rows.",
-            hint="Check that you chose the right file (or sheet) and that the data was exported.",
-        )
+        raise _where_error("no_rows", source, sheet)
     if raw.header.depth == 2:
+        first = raw.header.row
         issues.append(
-            Issue(
-                "info",
-                "",
-                f"The header spans rows {raw.header.row}–{raw.header.row + 1}; "
-                "the two header texts of each column were combined.",
-            )
+            issue("info", "", "ingest.layout.two_row_header", first=str(first), last=str(first + 1))
         )
     if raw.header.depth == 0:
-        issues.append(
-            Issue(
-                "info",
-                "",
-                f"No header row was found in {where}; the columns were named Column 1, Column 2 ….",
+        if sheet:
+            issues.append(
+                issue("info", "", "ingest.layout.no_header_sheet", file=source, sheet=sheet)
             )
-        )
+        else:
+            issues.append(issue("info", "", "ingest.layout.no_header", file=source))
 
     has_data = frame.select([(~_blank(c, frame.schema[c])).any().alias(c) for c in cells]).row(0)
     named = {c: raw.header.names.get(column_index(c), "").strip() for c in cells}
@@ -496,7 +489,7 @@ def shape(raw: RawTable, *, year: YearHint, where: str) -> Shaped:
     labels = {c: named[c] or f"Column {column_index(c) + 1}" for c in kept}
     plan = _wide_plan(frame, kept, labels, year=year.year)
     if plan is not None:
-        shaped = _to_long(frame, plan, labels, raw, issues, excluded, where=where)
+        shaped = _to_long(frame, plan, labels, raw, issues, excluded, source=source, sheet=sheet)
         if plan.yearless:
             issues.append(yearless_issue("", plan.yearless, year))
     else:
@@ -517,24 +510,59 @@ def shape(raw: RawTable, *, year: YearHint, where: str) -> Shaped:
         )
     excluded.sort(key=lambda e: e.row)
     if excluded:
-        issues.insert(0, _excluded_issue(excluded))
+        issues[0:0] = _excluded_issues(excluded)
     return replace(shaped, excluded=tuple(excluded), issues=tuple(issues))
 
 
-def _excluded_issue(excluded: list[ExcludedRow]) -> Issue:
-    reasons: dict[str, int] = {}
+def _where_error(name: str, source: str, sheet: str | None) -> InputError:
+    """Message ``name`` for a text file, ``name_sheet`` for a sheet of a workbook."""
+    if sheet:
+        return InputError.of(f"ingest.layout.{name}_sheet", source=source, file=source, sheet=sheet)
+    return InputError.of(f"ingest.layout.{name}", source=source, file=source)
+
+
+#: Why a row was left out. ``ExcludedRow.reason`` holds these English ids (the command
+#: line prints them); :func:`reason_text` says them in the user's language.
+TOTAL_ROW = "total row"
+NOTE_ROW = "note below the data"
+HEADING_ROW = "label without values"
+#: Reason -> the name of its messages ``ingest.excluded.<name>`` and ``...reason.<name>``.
+_REASON_NAMES = {TOTAL_ROW: "total", NOTE_ROW: "note", HEADING_ROW: "label"}
+
+
+def reason_text(reason: str, *, locale: str = "en") -> str:
+    """Why a row was left out, in ``locale`` (an unknown reason is shown as it is)."""
+    name = _REASON_NAMES.get(reason)
+    return t(f"ingest.excluded.reason.{name}", locale=locale) if name else reason
+
+
+def row_list(rows: Sequence[int], *, total: int, limit: int = 3) -> str:
+    """``7, 9, 12, …``: the first row numbers, with an ellipsis when there are more."""
+    shown = [str(r) for r in rows[:limit]]
+    return ", ".join(shown) + (", …" if total > len(shown) else "")
+
+
+def _excluded_issues(excluded: list[ExcludedRow]) -> list[Issue]:
+    """One note per reason: how many rows were left out, and which."""
+    by_reason: dict[str, list[ExcludedRow]] = {}
     for row in excluded:
-        reasons[row.reason] = reasons.get(row.reason, 0) + 1
-    parts = [f"{n} row{'s' if n != 1 else ''} ({reason})" for reason, n in reasons.items()]
-    examples = tuple(f"row {e.row}: ‘{e.preview}’" for e in excluded[:3])
-    return Issue(
-        "info",
-        "",
-        f"Left out of the data: {', '.join(parts)} "
-        f"({'; '.join(examples)}{', …' if len(excluded) > 3 else ''}).",
-        examples=examples,
-        count=len(excluded),
-    )
+        by_reason.setdefault(row.reason, []).append(row)
+    out = []
+    for reason, rows in by_reason.items():
+        examples = tuple(f"row {e.row}: ‘{e.preview}’" for e in rows[:3])
+        listing = row_list([e.row for e in rows], total=len(rows))
+        name = _REASON_NAMES.get(reason, "other")
+        out.append(
+            issue(
+                "info",
+                "",
+                f"ingest.excluded.{name}",
+                examples=examples,
+                count=len(rows),
+                rows=listing,
+            )
+        )
+    return out
 
 
 def _formula_issues(formulas: FormulaCells, rows: pl.Series, names: dict[str, str]) -> list[Issue]:
@@ -560,17 +588,18 @@ def formula_issue(name: str, rows: list[int]) -> Issue:
     shown = [r for r in rows if r][:3]
     examples = tuple(f"row {r}" for r in shown)
     count = len(rows)
-    listing = ", ".join(examples) + (", …" if count > len(examples) else "")
-    return Issue(
+    if not shown:
+        return issue(
+            "warning", name, "ingest.formula.unsaved", examples=examples, count=count, column=name
+        )
+    return issue(
         "warning",
         name,
-        f"Column ‘{name}’: {count} formula cell{'s' if count != 1 else ''} "
-        f"{'have' if count != 1 else 'has'} no saved result and "
-        f"{'are' if count != 1 else 'is'} empty ({listing}). "
-        "The file was saved by a program that does not calculate formulas: open it in Excel "
-        "or LibreOffice, save it, and upload it again.",
+        "ingest.formula.unsaved_rows",
         examples=examples,
         count=count,
+        column=name,
+        rows=row_list(shown, total=count),
     )
 
 
@@ -642,7 +671,8 @@ def _to_long(
     issues: list[Issue],
     excluded: list[ExcludedRow],
     *,
-    where: str,
+    source: str,
+    sheet: str | None,
 ) -> Shaped:
     """Build the long table of a wide plan; headings without values join ``excluded``."""
     dims = list(plan.dimensions)
@@ -657,13 +687,10 @@ def _to_long(
     empty = pl.all_horizontal([pl.col(c).fill_null("").str.len_chars() == 0 for c in period_cols])
     headings = prepared.filter(empty)
     for record in headings.select(ROW, *dims, plan.metric).iter_rows():
-        excluded.append(ExcludedRow(int(record[0]), "label without values", _preview(record[1:])))
+        excluded.append(ExcludedRow(int(record[0]), HEADING_ROW, _preview(record[1:])))
     prepared = prepared.filter(~empty)
     if prepared.is_empty():
-        raise InputError(
-            f"{where[0].upper()}{where[1:]} has period columns but no values under them.",
-            hint="Check that you chose the right file (or sheet) and that the data was exported.",
-        )
+        raise _where_error("no_values", source, sheet)
     metric_label = pl.coalesce(pl.col(plan.metric), pl.format("Row {}", pl.col(ROW)))
     occurrence = pl.int_range(pl.len()).over([*dims, "__metric__"]) + 1
     prepared = prepared.with_columns(metric_label.alias("__metric__")).with_columns(
@@ -712,22 +739,25 @@ def _to_long(
     )
     first, last = plan.periods[0][0], plan.periods[-1][0]
     issues.append(
-        Issue(
+        issue(
             "info",
             date_name,
-            f"Periods were columns (‘{labels[first]}’ … ‘{labels[last]}’); the table was turned "
-            f"into one row per period, with the period's first day in column ‘{date_name}’.",
+            "ingest.layout.wide",
+            first=labels[first],
+            last=labels[last],
+            column=date_name,
         )
     )
     if plan.ignored:
         names = ", ".join(f"‘{labels[c]}’" for c in plan.ignored)
         issues.append(
-            Issue(
+            issue(
                 "info",
                 "",
-                f"Columns that are neither periods nor labels were left out: {names}.",
+                "ingest.layout.ignored",
                 examples=tuple(labels[c] for c in plan.ignored),
                 count=len(plan.ignored),
+                columns=names,
             )
         )
     if raw.formulas.per_column:

@@ -87,11 +87,12 @@ def _local(tag: str) -> str:
 def _read_part(zf: zipfile.ZipFile, name: str, *, source: str) -> bytes:
     info = zf.getinfo(name)
     if info.file_size > _MAX_PART_BYTES:
-        raise InputError(
-            f"‘{source}’ is not a normal workbook: its part ‘{name}’ is "
-            f"{info.file_size // (1 << 20)} MB.",
+        raise InputError.of(
+            "ingest.guard.big_part",
             source=source,
-            hint="Open it in Excel, save it as a new .xlsx file and upload that.",
+            file=source,
+            part=name,
+            megabytes=info.file_size // (1 << 20),
         )
     return zf.read(name)
 
@@ -104,18 +105,13 @@ def _parse_xml(zf: zipfile.ZipFile, name: str, *, source: str) -> Element:
     except DefusedXmlException as exc:
         # Entities (a "billion laughs" bomb, or a reference to a file on the server) are
         # refused, never expanded; say so without the parser's internals.
-        raise InputError(
-            f"‘{source}’ was refused: its part ‘{name}’ declares XML entities, which "
-            "spreadsheets do not need and which can be used to attack a server.",
-            source=source,
-            hint="Open it in Excel, save it again and upload the new copy.",
+        raise InputError.of(
+            "ingest.guard.xml_entities", source=source, file=source, part=name
         ) from exc
     except Exception as exc:  # defusedxml raises several types for broken XML
         reason = str(exc).split(":")[0] if isinstance(exc, SafeET.ParseError) else "unreadable"
-        raise InputError(
-            f"‘{source}’ is damaged: its part ‘{name}’ is not valid XML ({reason}).",
-            source=source,
-            hint="Open it in Excel, save it again and upload the new copy.",
+        raise InputError.of(
+            "ingest.guard.bad_xml", source=source, file=source, part=name, reason=reason
         ) from exc
 
 
@@ -150,11 +146,7 @@ def catalog(zf: zipfile.ZipFile, *, source: str) -> Catalog:
     """List the sheets of an xlsx/xlsm archive in workbook order, with visibility."""
     part = workbook_part(zf)
     if part not in zf.NameToInfo:
-        raise InputError(
-            f"‘{source}’ is damaged: it has no workbook part.",
-            source=source,
-            hint="Open it in Excel, save it again and upload the new copy.",
-        )
+        raise InputError.of("ingest.guard.no_workbook", source=source, file=source)
     root = _parse_xml(zf, part, source=source)
     rels = _relationships(zf, part, source=source)
     sheets: list[SheetEntry] = []

@@ -57,37 +57,29 @@ def load_in_process(
     delimiter = encoding = None
     if file_format == "csv":
         if sheet:
-            raise InputError(
-                f"‘{source}’ is a text file and has no sheet ‘{sheet}’.",
-                source=source,
-                hint="Leave the sheet empty for text files.",
+            raise InputError.of(
+                "ingest.file.no_sheet_in_text", source=source, file=source, sheet=sheet
             )
         text = read_text(data, source=source)
         issues += text.issues
         delimiter, encoding = text.delimiter, text.encoding
         top = top_rows(text.grid)
         if not top:
-            raise InputError(
-                f"‘{source}’ is empty.",
-                source=source,
-                hint="Export the data again and upload the new file.",
-            )
+            raise InputError.of("ingest.file.empty", source=source, file=source)
         header = find_header(top)
         raw = RawTable(cells=body_after(text.grid, header), header=header)
         sheets: tuple[SheetInfo, ...] = (SheetInfo(name=""),)
         chosen = None
-        where = f"‘{source}’"
         decimal_hint = "," if delimiter == ";" else "."
     else:
         read = read_workbook(data, source=source, file_format=file_format, sheet=sheet)
         issues += read.issues
         raw, sheets, chosen = read.raw, read.sheets, read.sheet
-        where = f"sheet ‘{chosen}’ of ‘{source}’"
         # Native numbers come out of calamine with a decimal point.
         decimal_hint = "."
     year = choose_year(titles=raw.header.titles, sheet=chosen, source=source)
     progress("parsing")
-    shaped = shape(raw, year=year, where=where)
+    shaped = shape(raw, year=year, source=source, sheet=chosen)
     progress("typing")
     typed = type_columns(shaped, decimal_hint=decimal_hint, year=year)
     sheets = tuple(replace(s, rows=typed.frame.height) if s.name == chosen else s for s in sheets)
@@ -191,9 +183,10 @@ def load_path(path: str | Path, *, sheet: str | None = None, isolate: bool = Tru
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(
-            f"‘{path.name}’ could not be opened ({exc.strerror or exc}).",
+        raise InputError.of(
+            "ingest.file.cannot_open",
             source=path.name,
-            hint="Check the path and that the file is readable.",
+            file=path.name,
+            reason=str(exc.strerror or exc),
         ) from exc
     return load_table(data, source=path.name, sheet=sheet, isolate=isolate)

@@ -128,7 +128,7 @@ def _child(job_dir: Path) -> int:
         (job_dir / "result.json").write_text(json.dumps(result), encoding="utf-8")
         return 0
     except InputError as exc:
-        error = {"message": str(exc), "hint": exc.hint}
+        error = {"message": str(exc), "hint": exc.hint, "key": exc.key, "params": exc.params}
         (job_dir / "error.json").write_text(json.dumps(error), encoding="utf-8")
         return _EXIT_INPUT_ERROR
     except MemoryError:
@@ -224,10 +224,8 @@ def _run(
     code = proc.returncode
     if not finished or code == -signal.SIGXCPU:
         workdir.cleanup()
-        raise InputError(
-            f"‘{source}’ could not be read within the time limit ({seconds:.0f} s).",
-            source=source,
-            hint="Upload a smaller extract (for example one year at a time) or a CSV export.",
+        raise InputError.of(
+            "ingest.guard.time_limit", source=source, file=source, seconds=round(seconds)
         )
     if code == 0:
         result = json.loads((job_dir / "result.json").read_text(encoding="utf-8"))
@@ -240,27 +238,19 @@ def _run(
         hint = error["hint"]
         if hint and message.endswith(hint):
             message = message[: -len(hint)].rstrip()
-        raise InputError(message, source=source, hint=hint)
+        # The key and its values come back too, so the message can be read in any language.
+        raise InputError(
+            message, source=source, hint=hint, key=error.get("key", ""), params=error.get("params")
+        )
     tail = _stderr_tail(stderr_path)
     workdir.cleanup()
     if code == _EXIT_BUG:
         log.error("reading %s failed in the sandbox:\n%s", source, tail)
-        raise InputError(
-            f"‘{source}’ could not be read because of an unexpected error in the app.",
-            source=source,
-            hint="Please report this together with the file. A CSV export may work meanwhile.",
-        )
+        raise InputError.of("ingest.guard.app_error", source=source, file=source)
     log.warning("reading %s ended with exit code %s:\n%s", source, code, tail)
     limit = f"{memory / GIB:.0f} GB" if memory >= GIB else f"{memory >> 20} MB"
-    raise InputError(
-        f"‘{source}’ could not be read within the memory limit ({limit}): it "
-        "is damaged, or its sheet is far larger than it looks (for example content or "
-        "formatting reaching row 1,048,576 or column XFD).",
-        source=source,
-        hint=(
-            "Delete the empty rows and columns after your data, save, and upload again; "
-            "or upload a CSV export."
-        ),
+    raise InputError.of(
+        "ingest.guard.memory_limit", source=source, file=source, limit=limit, last_row=1_048_576
     )
 
 
@@ -321,7 +311,16 @@ def load_isolated(
         header_row=result["header_row"],
         layout=result["layout"],
         excluded_rows=tuple(ExcludedRow(**e) for e in result["excluded_rows"]),
-        issues=tuple(Issue(**{**i, "examples": tuple(i["examples"])}) for i in result["issues"]),
+        issues=tuple(
+            Issue(
+                **{
+                    **i,
+                    "examples": tuple(i["examples"]),
+                    "params": tuple((k, v) for k, v in i["params"]),
+                }
+            )
+            for i in result["issues"]
+        ),
         delimiter=result["delimiter"],
         encoding=result["encoding"],
         decimal=result["decimal"],

@@ -21,7 +21,7 @@ import polars as pl
 
 from kpi_core.ingest.formats import looks_like_utf16
 from kpi_core.ingest.layout import ROW, cell_column
-from kpi_core.issues import InputError, Issue
+from kpi_core.issues import InputError, Issue, issue
 
 DELIMITERS = (";", "\t", ",", "|")  # order breaks ties: ";" is the Nordic default
 _SNIFF_CHARS = 256 << 10
@@ -116,10 +116,8 @@ def _python_csv(text: str, delimiter: str, *, source: str) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=False))
     except csv.Error as exc:
-        raise InputError(
-            f"‘{source}’ could not be read as a table ({exc}).",
-            source=source,
-            hint="Open it in Excel or a text editor, check it, save it as CSV and upload again.",
+        raise InputError.of(
+            "ingest.text.unreadable", source=source, file=source, reason=str(exc)
         ) from exc
 
 
@@ -155,12 +153,13 @@ def read_text(data: bytes, *, source: str) -> TextGrid:
     text, encoding, replaced = decode(data)
     if replaced:
         issues.append(
-            Issue(
+            issue(
                 "warning",
                 "",
-                f"{replaced} characters in ‘{source}’ could not be decoded as {encoding} and "
-                "were replaced by �.",
+                "ingest.text.undecodable",
                 count=replaced,
+                file=source,
+                encoding=encoding,
             )
         )
     text = text.lstrip("\ufeff")
@@ -172,11 +171,7 @@ def read_text(data: bytes, *, source: str) -> TextGrid:
         text = text[forced.end() :]
         first_row = 2
     if not text.strip():
-        raise InputError(
-            f"‘{source}’ is empty.",
-            source=source,
-            hint="Export the data again and upload the new file.",
-        )
+        raise InputError.of("ingest.file.empty", source=source, file=source)
     sample = text[:_SNIFF_CHARS]
     if len(text) > _SNIFF_CHARS and "\n" in sample:
         sample = sample[: sample.rfind("\n")]
@@ -226,13 +221,5 @@ def _read_records(
         return _frame_from_records(_python_csv(text, separator, source=source))
     overflow = int(grid[spare].is_not_null().sum())
     if overflow:
-        issues.append(
-            Issue(
-                "warning",
-                "",
-                f"{overflow} records in ‘{source}’ had more fields than any line suggested; "
-                "fields after the last column were left out.",
-                count=overflow,
-            )
-        )
+        issues.append(issue("warning", "", "ingest.text.overflow", count=overflow, file=source))
     return grid

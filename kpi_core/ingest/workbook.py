@@ -45,7 +45,7 @@ from kpi_core.ingest.layout import (
 )
 from kpi_core.ingest.model import FileFormat, SheetInfo
 from kpi_core.ingest.values import format_number, to_text
-from kpi_core.issues import InputError, Issue
+from kpi_core.issues import InputError, Issue, issue
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +120,29 @@ def _resolve(requested: str, infos: tuple[SheetInfo, ...], *, source: str) -> st
     folded = [n for n in names if n.casefold() == requested.strip().casefold()]
     if len(folded) == 1:
         return folded[0]
-    listing = ", ".join(f"‘{i.name}’{'' if i.visible else ' (hidden)'}" for i in infos)
-    raise InputError(
-        f"‘{source}’ has no sheet named ‘{requested}’. Its sheets are: {listing}.",
+    visible = [i.name for i in infos if i.visible]
+    hidden = [i.name for i in infos if not i.visible]
+    if not hidden or not visible:
+        raise InputError.of(
+            "ingest.sheet.unknown",
+            source=source,
+            file=source,
+            sheet=requested,
+            sheets=_quoted(visible or hidden),
+        )
+    raise InputError.of(
+        "ingest.sheet.unknown_with_hidden",
         source=source,
-        hint="Choose one of those sheets.",
+        file=source,
+        sheet=requested,
+        sheets=_quoted(visible),
+        hidden=_quoted(hidden),
     )
+
+
+def _quoted(names: list[str]) -> str:
+    """``‘a’, ‘b’``: sheet names as messages list them (names are never translated)."""
+    return ", ".join(f"‘{n}’" for n in names)
 
 
 def _payload_text(detail: str) -> str:
@@ -316,7 +333,7 @@ def _choose_sheet(book: _Book, requested: str | None) -> tuple[str, list[Issue]]
         if i.visible and (book.entry(i.name) is None or book.entry(i.name).is_worksheet)
     ]
     if not candidates:
-        raise InputError(f"‘{book.source}’ has no visible sheet.", source=book.source)
+        raise InputError.of("ingest.sheet.none_visible", source=book.source, file=book.source)
     if len(candidates) == 1:
         chosen = candidates[0]
     elif book.catalog is not None:
@@ -330,25 +347,11 @@ def _choose_sheet(book: _Book, requested: str | None) -> tuple[str, list[Issue]]
         chosen = max(candidates, key=lambda n: filled[n])
     issues = []
     if len(candidates) > 1:
-        others = ", ".join(f"‘{n}’" for n in candidates if n != chosen)
-        issues.append(
-            Issue(
-                "info",
-                "",
-                f"Read sheet ‘{chosen}’, the visible sheet with the most data "
-                f"(the workbook also has {others}).",
-            )
-        )
+        others = _quoted([n for n in candidates if n != chosen])
+        issues.append(issue("info", "", "ingest.sheet.chosen", sheet=chosen, others=others))
     for info in book.infos:
         if not info.visible:
-            issues.append(
-                Issue(
-                    "info",
-                    "",
-                    f"Sheet ‘{info.name}’ is hidden and was not read; choose it by name if it "
-                    "holds the data.",
-                )
-            )
+            issues.append(issue("info", "", "ingest.sheet.hidden", sheet=info.name))
     return chosen, issues
 
 
@@ -373,13 +376,17 @@ def _read_sheet(book: _Book, name: str) -> RawTable:
     grid = book.grid(name)
     top = top_rows(grid)
     if not top:
-        others = ", ".join(f"‘{i.name}’" for i in book.infos if i.name != name)
-        raise InputError(
-            f"Sheet ‘{name}’ of ‘{book.source}’ is empty.",
-            source=book.source,
-            hint=f"Choose the sheet that holds the data ({others})."
-            if others
-            else "Export the data again and upload the new file.",
+        others = _quoted([i.name for i in book.infos if i.name != name])
+        if others:
+            raise InputError.of(
+                "ingest.sheet.empty",
+                source=book.source,
+                file=book.source,
+                sheet=name,
+                others=others,
+            )
+        raise InputError.of(
+            "ingest.sheet.empty_only", source=book.source, file=book.source, sheet=name
         )
     header = find_header(top)
     return RawTable(cells=body_after(grid, header), header=header, formulas=formulas())

@@ -29,6 +29,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve(tmp_path_factory)
+
+
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the app on a free port with an empty store of its own; yield its address."""
     port = _free_port()
     env = {**os.environ, "KPI_KOMPAS_HOME": str(tmp_path_factory.mktemp("kompas-home"))}
     log = tmp_path_factory.mktemp("server") / "streamlit.log"

@@ -443,3 +443,24 @@ def test_result_dict_is_json_ready() -> None:
 def test_docstring_examples() -> None:
     failures, _ = doctest.testmod(abtest, optionflags=doctest.ELLIPSIS)
     assert failures == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "B konverterer bedre end A (7,50 % mod 5,00 %, +2,5 pct.-point, løft +50 %, "
+               "p = 0,001)."),
+        ("nb", "B konverterer bedre enn A (7,50 % mot 5,00 %, +2,5 prosentpoeng, løft +50 %, "
+               "p = 0,001)."),
+        ("sv", "B konverterar bättre än A (7,50 % mot 5,00 %, +2,5 procentenheter, lyft +50 %, "
+               "p = 0,001)."),
+    ],
+)  # fmt: skip
+def test_verdicts_speak_the_locale(locale: str, expected: str) -> None:
+    result = compare([Variant("A", 2000, 100), Variant("B", 2000, 150)], locale=locale)
+    assert result.sentences[0].replace("\u00a0", " ") == expected
+
+
+def test_a_thin_verdict_in_danish_names_both_reasons() -> None:
+    b = row(compare([Variant("A", 1000, 8), Variant("B", 1000, 0)], locale="da"), "B")
+    assert "B har ingen konverteringer endnu (0 af 1.000 besøgende) og A har kun 8" in b["verdict"]

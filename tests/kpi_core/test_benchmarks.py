@@ -321,3 +321,41 @@ def test_bullet_rows_scale_rates_and_leave_out_what_cannot_be_compared() -> None
         ("Cost per lead", None, None, None, "You", 420.0),
         ("Cost per lead", None, None, None, "Solkraft", 380.0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "Hos dig er pris pr. klik (4,10 kr.) bedre end hos 2 af 3 konkurrenter."),
+        ("nb", "Hos deg er kostnad per klikk (4,10 kr.) bedre enn hos 2 av 3 konkurrenter."),
+        ("sv", "Hos dig är kostnad per klick (4,10 kr.) bättre än hos 2 av 3 konkurrenter."),
+    ],
+)
+def test_summary_in_each_language(locale: str, expected: str) -> None:
+    comp = _long([("A", "cpc", 5.0), ("B", "cpc", 3.0), ("C", "cpc", 4.5)])
+    result = compare({"cpc": 4.1}, competitors=comp, locale=locale)
+    assert summary(result, currency="kr.", locale=locale) == [expected]
+
+
+def test_texts_we_wrote_are_translated_and_citations_are_not(builtin: pl.DataFrame) -> None:
+    from kpi_core.benchmarks import data_text, position_text
+
+    assert data_text("industry", "Real Estate", locale="nb") == "Eiendom"
+    assert data_text("channel", PAID, locale="sv") == "Betald sökning (Google och Microsoft Ads)"
+    assert data_text("industry", "Solar installers (DK)", locale="da") == "Solar installers (DK)"
+    assert position_text("worse than band", locale="da") == "dårligere end intervallet"
+    for column in ("industry", "channel", "region", "definition"):
+        for value in builtin[column].drop_nulls().unique():
+            assert data_text(column, value, locale="da") != value or value in ("B2B SaaS", "USA")
+    row = compare({"cpc": 4.5}, bands=_band_frame(), currency="DKK", locale="da").row(0, named=True)
+    assert row["name"] == "Pris pr. klik"
+    assert (
+        row["note"] == "Sammenligningstallet er i USD; sæt din valuta til USD for at sammenligne."
+    )
+
+
+def test_invalid_rows_speak_the_language() -> None:
+    (problem,) = validate_rows(_frame(_row(source_url="")), locale="sv")
+    assert problem.examples == ("rad 1",)
+    assert problem.text("sv") == "Rad 1 med jämförelsetal har ingen käll-URL."
+    assert problem.message == "Benchmark row 1 has no source URL."

@@ -446,3 +446,93 @@ def test_customers_chart_stacks_new_and_returning() -> None:
         ("New", 3),
         ("Returning", 5),
     ]
+
+
+# --- words in the user's language ---------------------------------------------------------
+
+
+def _titles(spec: dict) -> set[str]:
+    """Every axis, legend and tooltip title in a spec."""
+    out: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("title"), str):
+                out.add(node["title"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return out
+
+
+def test_trend_chart_in_danish(kf: pl.DataFrame) -> None:
+    frame = trend_frame(kf, "sessions", selected="2025-02", locale="da")
+    assert {r["note"] for r in frame.iter_rows(named=True) if r["note"]} == {"delvis periode"}
+    spec = trend_chart(frame, kpi=KPIS["revenue"], locale="da").to_dict()
+    assert {"Periode", "Omsætning", "Samme periode sidste år"} <= _titles(spec)
+    assert "Period" not in _titles(spec)
+
+
+def test_pacing_chart_in_danish_translates_its_legend() -> None:
+    from kpi_core.charts import pacing_chart
+
+    months = pl.DataFrame(
+        {"period": ["2026-10"], "plan": [35.0], "actual": [36.0], "projected": [36.0]}
+    )
+    spec = pacing_chart(months, kpi=KPIS["customers"], locale="da").to_dict()
+    assert {r["line"] for r in _rows(spec)} == {"Mål (plan)", "Faktisk", "I dette tempo"}
+    assert spec["encoding"]["y"]["title"] == "Nye kunder, akkumuleret"
+    assert spec["encoding"]["color"]["scale"]["domain"] == [
+        "Mål (plan)",
+        "Faktisk",
+        "I dette tempo",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "stages", "label"),
+    [
+        ("da", ["Engagement", "Konvertering"], "' af forrige)'"),
+        ("nb", ["Engasjement", "Konvertering"], "' av forrige)'"),
+        ("sv", ["Engagemang", "Konvertering"], "' av föregående)'"),
+    ],
+)
+def test_funnel_chart_names_stages_and_labels_in_the_language(
+    locale: str, stages: list[str], label: str
+) -> None:
+    from kpi_core.charts import funnel_chart
+
+    spec = funnel_chart(_funnel_steps(), locale=locale).to_dict()
+    _bars, text = layers(spec)
+    assert sorted({r["stage_name"] for r in _rows(spec)}) == sorted(stages)
+    assert label in text["transform"][0]["calculate"]
+
+
+def test_forecast_and_benchmark_charts_keep_ids_and_show_words() -> None:
+    from kpi_core.charts import bullet_chart, forecast_chart
+
+    series = pl.DataFrame(
+        {
+            "period": ["2026-10", "2026-11"],
+            "period_start": [dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
+            "kind": ["actual", "forecast"],
+            "value": [110.0, 120.0],
+            "low": [None, 100.0],
+            "high": [None, 140.0],
+        }
+    )
+    rows = _rows(forecast_chart(series, name="Omsetning", locale="nb").to_dict())
+    assert {(r["kind"], r["kind_name"]) for r in rows} == {
+        ("actual", "faktisk"),
+        ("forecast", "prognose"),
+    }
+    bench = pl.DataFrame(
+        {"name": ["CTR"] * 2, "who": ["You", "Rival"], "value": [0.1, 0.2]}
+    ).with_columns(low=pl.lit(0.0), typical=pl.lit(0.1), high=pl.lit(0.3))
+    spec = bullet_chart(bench, locale="sv").to_dict()
+    assert {r["who"] for r in _rows(spec)} == {"Du", "Rival"}
+    assert "datum.who === 'Du'" in str(spec) or 'datum.who === "Du"' in str(spec)

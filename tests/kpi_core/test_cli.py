@@ -829,3 +829,35 @@ def test_abtest_by_hand(capsys) -> None:
 def test_abtest_bad_input_is_one_error_line(capsys, args: list[str], says: str) -> None:
     code, out, err = run(capsys, "abtest", *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and says in err
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "error: --period ‘2027-Q1’ is a quarter; give a year, such as 2027."),
+        ("da", "error: --period ‘2027-Q1’ er en periode af typen kvartal; angiv et år, fx 2027."),
+        (
+            "nb",
+            "error: --period ‘2027-Q1’ er en periode av typen kvartal; oppgi et år, f.eks. 2027.",
+        ),
+        ("sv", "error: --period ‘2027-Q1’ är en period av typen kvartal; ange ett år, t.ex. 2027."),
+    ],
+)
+def test_errors_speak_the_chosen_language(capsys, lang: str, expected: str) -> None:
+    code, _, err = run(
+        capsys, "goalseek", ROOT / "sample_data" / "nordlys_marketing.xlsx",
+        "--revenue", "60e6", "--period", "2027-Q1", "--lang", lang,
+    )  # fmt: skip
+    assert code == 2
+    assert err.strip() == expected
+
+
+def test_language_from_the_environment_and_a_bad_choice(capsys, monkeypatch) -> None:
+    monkeypatch.setenv("KPI_KOMPAS_LANG", "sv")
+    code, _, err = run(capsys, "inspect", "/no/such/file.xlsx")
+    assert code == 2
+    assert err.startswith("error: ") and "finns inte" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["inspect", "x.csv", "--lang", "de"])
+    assert stopped.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -515,3 +515,18 @@ def test_funnel_counts_never_rise_when_every_cell_is_filled(full: pl.DataFrame) 
     whole = one_row(full, period=None)
     for f in FUNNEL_ORDER:
         assert out[f].sum() == pytest.approx(whole[f])
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "Kan ikke dele op efter channel: ingen kolonne er koblet til det."),
+        ("nb", "Kan ikke dele opp etter channel: ingen kolonne er koblet til det."),
+        ("sv", "Kan inte dela upp efter channel: ingen kolumn är kopplad till det."),
+    ],
+)
+def test_errors_speak_the_users_language(locale: str, expected: str) -> None:
+    data = pl.DataFrame({"date": [dt.date(2025, 1, 1)], "sessions": [1.0]})
+    with pytest.raises(InputError) as caught:
+        kpi_frame(data, period="month", by=("channel",))
+    assert caught.value.text(locale).startswith(expected)

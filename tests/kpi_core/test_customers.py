@@ -923,3 +923,29 @@ def test_golden_new_files_regenerate_byte_for_byte(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
         assert (SAMPLE / name).read_bytes().startswith(b"\xef\xbb\xbf")
         assert (SAMPLE / name).stat().st_size < 200_000
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "Fra januar 2026 til juni 2026 købte 5 kunder (5 nye); 2 var aktive ved udgangen "
+               "af juni 2026 (en ordre inden for 2 måneder)."),
+        ("nb", "Fra januar 2026 til juni 2026 kjøpte 5 kunder (5 nye); 2 var aktive ved utgangen "
+               "av juni 2026 (en ordre innen 2 måneder)."),
+        ("sv", "Från januari 2026 till juni 2026 köpte 5 kunder (5 nya); 2 var aktiva i slutet "
+               "av juni 2026 (en order inom 2 månader)."),
+    ],
+)  # fmt: skip
+def test_summary_first_sentence_in_every_language(locale: str, expected: str) -> None:
+    s = summarize(FIVE, inactive_months=2, today=D(2026, 6, 30), locale=locale)
+    assert s.sentences[0] == expected
+
+
+def test_issues_and_examples_follow_the_locale() -> None:
+    issues = validate(RAW, RAW_COLS, today=D(2026, 1, 5), locale="da")
+    refund = next(i for i in issues if i.key == "customers.issue.negative_amounts")
+    assert refund.text("da").startswith("1 ordre har et negativt beløb")
+    assert refund.examples == ("kunde 000018 den 03.01.2026: -1.995,00",)
+    with pytest.raises(InputError) as err:
+        suggest_customer_columns({"Omsætning": "number"})
+    assert err.value.text("sv").startswith("Ingen kolumn anger kunden")

@@ -458,3 +458,144 @@ def test_one_channel_and_a_quarter(mapped) -> None:
     # Eight quarters are too few to find a lead: the section says so instead of a blank table.
     assert "leadlag" not in report.sections()
     assert "Too few quarters" in dict(report.notes)["Leading vs lagging"]
+
+
+# -- In the reader's language -------------------------------------------------------------------
+
+TINY_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture(scope="module")
+def in_language(mapped) -> dict[str, Report]:
+    """The sample's report in Danish (DKK) and Swedish (SEK), charts drawn as a tiny PNG."""
+    data, mapping, _ = mapped
+    targets = load_targets(TARGETS.read_text(encoding="utf-8"), source="targets.json")
+    out = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(export, "chart_png", lambda chart, **_: TINY_PNG)
+        for lang, currency in (("da", "DKK"), ("sv", "SEK")):
+            changes = export.changes_frame(
+                [
+                    {
+                        "at": "2026-03-01T09:00:00+00:00",
+                        "kind": "target changed",
+                        "what": targets[0].id,
+                        "before": {"kpi": "revenue", "value": 50_000_000, "period": "2026"},
+                        "after": {"kpi": "revenue", "value": 56_000_000, "period": "2026"},
+                        "note": "",
+                    }
+                ],
+                locale=lang,
+                currency=currency,
+            )
+            report = build_report(
+                data,
+                source="nordlys_marketing.xlsx",
+                mapping=mapping,
+                targets=targets,
+                changes=changes,
+                today=dt.date(2026, 11, 15),
+                locale=lang,
+                currency=currency,
+            )
+            report.chart_pngs()  # rendered (tiny) while the patch holds
+            out[lang] = report
+    return out
+
+
+def test_a_danish_html_report_speaks_danish(in_language: dict[str, Report], mapped) -> None:
+    _, _, raw = mapped
+    report = in_language["da"]
+    page = export.to_html(report)
+    assert '<html lang="da">' in page
+    assert report.title == "KPI-rapport" and report.when == "oktober 2026"
+    for heading in ("Scorekort", "Tragt", "Førende og bagudskuende", "Mål og tempo",
+                    "Ændringslog", "Forudsætninger"):  # fmt: skip
+        assert f"<h2>{heading}</h2>" in page
+    assert "<th>KPI</th><th>Fase</th><th>Rolle</th>" in page
+    assert "<dt>Periode:</dt> <dd>oktober 2026</dd>" in page
+    assert "<dd>alle kanaler</dd>" in page
+    # Numbers as a Dane writes them: 1.234 and 1,5 %.
+    leads = _october_total(raw, "Leads")
+    assert f'<td class="num">{format_value(leads, "count", locale="da")}</td>' in page
+    revenue = format_value(_october_total(raw, "Omsætning (kr.)"), "currency", locale="da")
+    assert revenue.startswith("3.379.540") and revenue.endswith("kr.") and revenue in page
+    assert "Omsætning pr. måned" in [t for t, _ in report.charts]
+    # The change log: kind in words, the target in Danish with Danish money.
+    assert report.changes is not None
+    row = report.changes.row(0, named=True)
+    assert row["kind"] == "mål ændret" and row["at"] == "1. marts 2026, 09:00 (UTC)"
+    assert row["after"] == "Omsætning 56\xa0mio.\xa0kr. i 2026"
+    assert "Data: nordlys_marketing.xlsx, 3.650 rækker dateret" in report.assumptions[0]
+
+
+def test_a_swedish_workbook_has_swedish_sheets(in_language: dict[str, Report]) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx(in_language["sv"])))
+    assert book.sheetnames == [
+        "Rapport", "Styrkort", "Tratt", "Ledande och släpande", "Jämförelsetal", "Mål",
+        "Ändringslogg", "Antaganden", "Diagram",
+    ]  # fmt: skip
+    ws = book["Styrkort"]
+    header = next(r for r in ws.iter_rows() if r[0].value == "KPI")
+    columns = {c.value: c.column - 1 for c in header}
+    assert {"Fas", "Roll", "Värde", "Förra året"} <= set(columns)
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=header[0].row + 1) if r[0].value}
+    assert rows["Intäkter"][columns["Värde"]].number_format == '#,##0 "kr"'
+    assert rows["Kostnad per klick"][columns["Värde"]].number_format == '#,##0.00 "kr"'
+    assert rows["Klickfrekvens"][columns["mot före"]].number_format.startswith(
+        '+0.0" procentenheter"'
+    )
+    front = book["Rapport"]
+    assert [c.value for c in front["A"][1:3]] == ["Data", "Period"]
+
+
+def test_charts_carry_the_locale(in_language: dict[str, Report]) -> None:
+    spec = in_language["da"].charts[0][1].to_dict()
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["time"]["months"][2] == "marts"
+
+
+@pytest.mark.parametrize(
+    ("currency", "locale", "own", "expected"),
+    [
+        ("DKK", "da", "DKK", '#,##0 "kr."'),
+        ("DKK", "en", "DKK", '#,##0 "kr."'),
+        ("SEK", "sv", "SEK", '#,##0 "kr"'),
+        ("EUR", "en", "EUR", '"€"#,##0'),
+        ("EUR", "da", "EUR", '#,##0 "€"'),
+        ("USD", "da", "DKK", '#,##0 "USD"'),  # a published figure in another currency
+    ],
+)
+def test_money_formats_follow_currency_and_locale(
+    currency: str, locale: str, own: str, expected: str
+) -> None:
+    assert export._money_format(currency, False, locale=locale, own=own) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("da", "‘r.docx’ er ikke et rapportformat, KPI Kompas skriver"),
+        ("nb", "‘r.docx’ er ikke et rapportformat KPI Kompas skriver"),
+        ("sv", "‘r.docx’ är inte ett rapportformat som KPI Kompas skriver"),
+    ],
+)
+def test_errors_read_in_the_language(lang: str, expected: str) -> None:
+    with pytest.raises(InputError) as caught:
+        export.check_suffix("r.docx")
+    assert caught.value.text(lang).startswith(expected)
+
+
+def test_a_left_out_section_says_so_in_danish() -> None:
+    data = pl.DataFrame({"sessions": [100.0, 200.0]})
+    report = build_report(data, source="x.csv", mapping={"Besøg": "sessions"}, locale="da")
+    notes = dict(report.notes)
+    assert notes["Scorekort"] == (
+        "Udeladt: ingen kolonne er knyttet til Dato, så intet kan vises pr. periode."
+    )
+    assert report.when == "alle rækker (ingen datoer)"
+    assert "<h3>Ikke med i denne rapport</h3>" in export.to_html(report)

@@ -18,6 +18,7 @@ from kpi_core.funnel import (
     funnel_trend,
     leak_sentence,
     leak_table,
+    localized_steps,
     step_between,
 )
 from kpi_core.ingest import LoadedTable, load_path
@@ -507,3 +508,57 @@ def test_golden_the_command_lines_report_sums_the_workbook(workbook: LoadedTable
         workbook.frame, resolve_mapping(workbook.kinds))).traffic_to_lead  # fmt: skip
     with pytest.raises(InputError, match="Cohorts need one row per lead"):
         funnel_report(workbook.frame, kinds=workbook.kinds, by="cohort")
+
+
+# ---------------------------------------------------------------------------
+# In every language
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "Lead → MQL faldt til 41\xa0% i oktober 2026, 17 pct.-point under det normale "
+               "niveau på 58\xa0%: den største lækage i tragten."),
+        ("nb", "Lead → MQL falt til 41\xa0% i oktober 2026, 17 prosentpoeng under det vanlige "
+               "nivået på 58\xa0%: den største lekkasjen i trakten."),
+        ("sv", "Lead → MQL föll till 41\xa0% i oktober 2026, 17 procentenheter under den vanliga "
+               "nivån på 58\xa0%: det största läckaget i tratten."),
+    ],
+)  # fmt: skip
+def test_the_leak_sentence_in_every_language(locale, expected) -> None:
+    assert leak_sentence("Lead → MQL", "2026-10", 0.41, 0.58, locale=locale) == expected
+
+
+def test_a_danish_leak_uses_danish_decimals_and_step_names() -> None:
+    leak = biggest_leak(leak_data(last_sessions=100_000.0), locale="da")
+    assert leak is not None
+    assert leak.label == "Besøg → lead"
+    assert leak.sentence.startswith("Besøg → lead faldt til 1,0\xa0% i januar 2026, 1,0 pct.-point")
+
+
+@pytest.mark.parametrize(
+    ("locale", "label", "note"),
+    [
+        ("da", "Klik → besøg", "Flere besøg end klik: ikke et konverteringstrin"),
+        ("nb", "Klikk → besøk", "Flere besøk enn klikk: ikke et konverteringstrinn"),
+        ("sv", "Klick → besök", "Fler besök än klick: inte ett konverteringssteg"),
+    ],
+)
+def test_steps_and_notes_in_every_language(locale, label, note) -> None:
+    steps = funnel(ROWS, locale=locale).steps
+    sessions = steps.filter(pl.col("stage") == "sessions").row(0, named=True)
+    assert (sessions["step_label"], sessions["note"]) == (label, note)
+    # A frame made in English says the same once localized (e.g. from a cache).
+    assert localized_steps(funnel(ROWS).steps, locale=locale).equals(steps)
+
+
+def test_a_finding_made_in_english_reads_in_danish_with_danish_numbers() -> None:
+    (found,) = [i for i in funnel(ROWS, locale="da").issues if i.field == "sessions"]
+    assert found.text("da").startswith("Besøg (1.000) er flere end Klik (500), så Klik → besøg")
+    assert "var der 80 besøg pr. 100 klik." in found.text("da")
+    with pytest.raises(InputError) as err:
+        funnel(ROWS.drop("mqls"), stages=["leads", "mqls"], locale="sv")
+    assert err.value.text("sv") == (
+        "Ingen kolumn är kopplad till MQL:er, så det kan inte vara med i tratten."
+    )

@@ -366,3 +366,47 @@ def test_golden_sample_forecast_and_warnings(sample_kf: pl.DataFrame) -> None:
     # The new quote form (August 2026) halves lead → MQL: the warning must see it.
     warned = {w.kpi for w in early_warnings(sample_kf, lagging="revenue", leading=["lead_to_mql"])}
     assert warned == {"lead_to_mql"}
+
+
+# --- 8. in the user's language --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "I 1 af de seneste 6 måneder sendte marketing flere leads, end salg kan håndtere "
+               "(kapacitet 400 om måneden); værst var januar 2023 med 4.700."),
+        ("nb", "I 1 av de siste 6 månedene sendte markedsføring flere leads enn salg kan håndtere "
+               "(kapasitet 400 i måneden); verst var januar 2023 med 4\xa0700."),
+        ("sv", "Under 1 av de senaste 6 månaderna skickade marknadsföringen fler leads än säljarna "
+               "hinner med (kapacitet 400 i månaden); värst var januari 2023 med 4\xa0700."),
+    ],
+)  # fmt: skip
+def test_alignment_sentence_in_each_language(locale: str, expected: str) -> None:
+    kf = frame(leads=[4700, 440, 439, 400, 361, 360, None])
+    assert sales_alignment(kf, capacity=400, locale=locale).sentence == expected
+
+
+def test_early_warning_in_danish() -> None:
+    kf = frame(leads=[100, 100, 100, 100, 80, 80], revenue=[1] * 6)
+    (w,) = early_warnings(kf, leading=["leads"], lagging="revenue", locale="da")
+    assert w.sentence == (
+        "Leads faldt 20\xa0% over de seneste to måneder sammenlignet med de 2 måneder før "
+        "(sæsonen medregnet); der er ikke fundet noget pålideligt forspring fra leads til "
+        "omsætning, så virkningen på omsætning kendes ikke."
+    )
+
+
+def test_findings_and_errors_follow_the_locale() -> None:
+    leads, revenue = planted()
+    f = cross_correlation(
+        frame(leads=leads, revenue=revenue), lagging="revenue", leading=["leads"], locale="sv"
+    ).finding("leads")
+    assert f.sentence.startswith("Leads rör sig ungefär 2 månader före intäkter; korrelation 0,")
+    short = cross_correlation(frame(leads=leads[:10], revenue=revenue[:10]), lagging="revenue",
+                              locale="nb").finding("leads")  # fmt: skip
+    assert short.sentence.startswith("For få måneder til å avgjøre om leads varsler omsetning")
+    assert short.issues[0].text("da").startswith("For få måneder til at afgøre")
+    with pytest.raises(InputError) as err:
+        forecast(frame(leads=leads, revenue=revenue), lagging="revenue", leading="leads", lag=0)
+    assert err.value.text("da") == "En prognose kræver et forspring på mindst én periode."

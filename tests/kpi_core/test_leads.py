@@ -736,3 +736,52 @@ def test_golden_report_reads_the_crm_export_lead_by_lead(crm_table: LoadedTable)
     assert report.stages["channel"].unique().len() == 5
     assert report.stages.filter(pl.col("stage") == "leads")["count"].sum() == 8506
     assert report.as_of == D(2026, 10, 31)
+
+
+# ---------------------------------------------------------------------------
+# In every language
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "order", "example"),
+    [
+        ("da", "1 lead har en MQL-dato før oprettelsesdatoen. Det tæller som MQL, men ikke med "
+               "i tiden til MQL.", "lead 9: oprettet 2026-01-01, MQL 2025-12-30"),
+        ("nb", "1 lead har en MQL-dato før opprettelsesdatoen. Det telles som MQL, men ikke i "
+               "tiden til MQL.", "lead 9: opprettet 2026-01-01, MQL 2025-12-30"),
+        ("sv", "1 lead har ett MQL-datum före det skapade datumet. Det räknas som MQL, men inte "
+               "i tiden till MQL.", "lead 9: skapad 2026-01-01, MQL 2025-12-30"),
+    ],
+)  # fmt: skip
+def test_findings_in_every_language(locale, order, example) -> None:
+    found = check_leads(TEN, locale=locale)[0]
+    assert (found.text(locale), found.examples) == (order, (example,))
+    assert found.message.startswith("1 lead has an MQL date")  # the English text stays
+
+
+@pytest.mark.parametrize(
+    ("locale", "note"),
+    [
+        ("da", "Marts 2026 er stadig åben: 3 af dens 4 leads (75\xa0%) er under 1.000 dage gamle "
+               "og hverken vundet eller tabt, så konverteringen vil stadig stige."),
+        ("sv", "Mars 2026 är fortfarande öppen: 3 av dess 4 leads (75\xa0%) är yngre än "
+               "1\xa0000 dagar och varken vunna eller förlorade, så konverteringen kommer "
+               "fortfarande att stiga."),
+    ],
+)  # fmt: skip
+def test_cohort_notes_in_the_language_with_its_numbers(locale, note) -> None:
+    c = cohorts(COHORTS, as_of=D(2026, 3, 31), maturity=1000, locale=locale)
+    assert c["note"][-1] == note
+
+
+def test_histogram_labels_and_steps_in_danish() -> None:
+    hist = time_histogram(TEN, max_days=21, locale="da")
+    assert hist["label"].to_list() == ["0–6 dage", "7–13 dage", "14–20 dage", "21+ dage"]
+    times = time_to_convert(TEN, locale="nb")
+    assert times["step_label"].to_list() == ["Lead → MQL", "Lead → SQL", "Lead → kunde"]
+    s = lead_summary(TEN, locale="sv")
+    assert s.issues[0].text("sv").startswith("2 av 10 leads (20\xa0%) är yngre än 90 dagar")
+    with pytest.raises(InputError) as err:
+        join_leads(LEADS_TABLE, DEALS_TABLE, on_left="ID", locale="da")
+    assert err.value.text("da").startswith("Lead-tabellen har ingen kolonne ‘ID’ at forbinde på")

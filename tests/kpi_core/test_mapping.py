@@ -551,3 +551,31 @@ def test_the_fields_own_name_beats_a_synonym(kinds: dict, expected: dict) -> Non
 def test_a_ratio_or_average_header_is_never_summed_as_a_count_or_amount(header: str) -> None:
     (s,) = suggest_mapping({header: "number"})
     assert s.field is None, s
+
+
+# --- other languages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("da", "Både ‘Besøg’ og ‘Leads’ er knyttet til Besøg; vælg én af dem."),
+        ("nb", "Både ‘Besøg’ og ‘Leads’ er koblet til Besøk; velg én av dem."),
+        ("sv", "Både ‘Besøg’ och ‘Leads’ är kopplade till Besök; välj en av dem."),
+    ],
+)
+def test_validate_mapping_speaks_the_language(lang: str, expected: str) -> None:
+    mapping = {"Dato": "date", "Besøg": "sessions", "Leads": "sessions"}
+    (issue,) = validate_mapping(mapping, KINDS, locale=lang)
+    assert issue.text(lang) == expected
+    assert issue.message.startswith("Both ‘Besøg’ and ‘Leads’")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "the header is ‘dato’"), ("da", "overskriften er ‘dato’"),
+     ("nb", "overskriften er ‘dato’"), ("sv", "rubriken är ‘dato’")],
+)  # fmt: skip
+def test_suggestion_reasons_in_every_language(lang: str, expected: str) -> None:
+    (s,) = suggest_mapping({"Dato": "date"})
+    assert s.why(lang) == expected

@@ -35,6 +35,7 @@ from kpi_core.plan import (
     push_forward,
     required,
     revenue_weights,
+    stage_name,
     value_levers,
 )
 
@@ -773,3 +774,136 @@ def test_benchmark_starts_take_typical_rates_and_skip_other_currencies() -> None
     starts = benchmark_starts(a, bands)
     # TTL has a typical figure; a dollar CPC is not a krone one; LTC has no typical value.
     assert starts == {"traffic_to_lead": (0.03, "First Page Sage, 2017–2022")}
+
+
+# --- in the user's language --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "matched", "today"),
+    [
+        ("da", "Planens SQL'er passer til det, salg kan nå (1.000 om måneden).",
+         "I dag sender marketing allerede 1.250 SQL'er om måneden, 25 % mere, end salg kan nå."),
+        ("nb", "Planens SQL-er passer med det salg kan håndtere (1\xa0000 i måneden).",
+         "I dag sender markedsføringen allerede 1\xa0250 SQL-er i måneden, 25 % mer enn salg "
+         "kan håndtere."),
+        ("sv", "Planens SQL:er motsvarar vad sälj kan hantera (1\xa0000 i månaden).",
+         "I dag skickar marknadsföringen redan 1\xa0250 SQL:er i månaden, 25 % mer än sälj kan "
+         "hantera."),
+    ],
+)  # fmt: skip
+def test_capacity_findings_in_other_languages(lang: str, matched: str, today: str) -> None:
+    table = capacity_table(plan_of(sqls=[1000.0, 950.0, 1050.0]), measure="sqls", capacity=1000)
+    found = capacity_findings(table, measure="sqls", today=1250, locale=lang)
+    assert [f.text(lang) for f in found] == [matched, today]
+
+
+def test_capacity_over_in_danish_names_the_months() -> None:
+    table = capacity_table(
+        plan_of(leads=[100.0, 1200.0, 1300.0, 1000.0]), measure="leads", capacity=1000
+    )
+    over = capacity_findings(table, measure="leads", locale="da")[0]
+    assert over.text("da").startswith(
+        "I 2 af 4 måneder kræver planen flere leads, end salg kan nå (1.000 om måneden); "
+        "flest i marts 2027 (1.300)."
+    )
+    assert over.examples == ("feb. 2027", "mar. 2027")
+
+
+@pytest.mark.parametrize(
+    ("lang", "ttl", "cpc", "value"),
+    [
+        ("da", "+1 pct.-point på besøg til lead (TTL)", "10 % lavere pris pr. klik",
+         "10 % højere omsætning pr. ny kunde"),
+        ("nb", "+1 prosentpoeng på besøk til lead (TTL)", "10 % lavere kostnad per klikk",
+         "10 % høyere omsetning per ny kunde"),
+        ("sv", "+1 procentenhet på besök till lead (TTL)", "10 % lägre kostnad per klick",
+         "10 % högre intäkter per ny kund"),
+    ],
+)  # fmt: skip
+def test_lever_moves_in_other_languages(lang: str, ttl: str, cpc: str, value: str) -> None:
+    words = {lever: w for lever, _, w in lever_moves(FULL, locale=lang)}
+    assert (words["traffic_to_lead"], words["cpc"], words["value_per_customer"]) == (
+        ttl,
+        cpc,
+        value,
+    )
+    table = levers(1_200_000, FULL, locale=lang)
+    assert set(table["change"]) == set(words.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "currency", "names", "new"),
+    [
+        ("da", "DKK", ["Vind nye kunder", "Sælg mere til eksisterende kunder",
+                       "Hold på kunderne længere"], "12 kunder mere × 7.500\xa0kr."),
+        ("nb", "NOK", ["Vinn nye kunder", "Selg mer til eksisterende kunder",
+                       "Behold kundene lenger"], "12 kunder til × 7\xa0500\xa0kr"),
+        ("sv", "SEK", ["Vinn nya kunder", "Sälj mer till befintliga kunder",
+                       "Behåll kunderna längre"], "12 kunder till × 7\xa0500\xa0kr"),
+    ],
+)  # fmt: skip
+def test_value_levers_in_other_languages(
+    lang: str, currency: str, names: list[str], new: str
+) -> None:
+    table = value_levers(
+        new_customers=12,
+        value_per_customer=7_500,
+        existing_revenue=1_000_000,
+        sell_more=0.03,
+        customers_per_year=50,
+        extra_months=3,
+        monthly_value=250,
+        locale=lang,
+        currency=currency,
+    )
+    assert table["name"].to_list() == names
+    assert table["how"][0] == new
+
+
+@pytest.mark.parametrize(
+    ("lang", "target", "leads", "spend"),
+    [
+        ("da", "Omsætningsmål", "Nødvendige leads", "Nødvendigt annonceforbrug"),
+        ("nb", "Omsetningsmål", "Nødvendige leads", "Nødvendig annonsekostnad"),
+        ("sv", "Intäktsmål", "Leads som behövs", "Annonskostnad som behövs"),
+    ],
+)
+def test_compare_in_other_languages(lang: str, target: str, leads: str, spend: str) -> None:
+    table = compare([Scenario("I dag", 1_200_000, "2027", FULL)], locale=lang)
+    what = table["what"].to_list()
+    assert what[0] == target and leads in what and what[-1] == spend
+    assert table.columns == ["what", "unit", "I dag"]  # a scenario's name is the user's
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("da", "En plan kræver nye kunder: knyt en kolonne til Nye kunder på siden Data."),
+        ("nb", "En plan trenger nye kunder: koble en kolonne til Nye kunder på Data-siden."),
+        ("sv", "En plan behöver nya kunder: koppla en kolumn till Nya kunder på sidan Data."),
+    ],
+)
+def test_a_plan_without_customers_says_so_in_other_languages(lang: str, words: str) -> None:
+    kf = frame_of(THREE_MONTHS, drop=("customers",))
+    with pytest.raises(InputError) as err:
+        assumptions_from(kf, start=D(2026, 1, 1), end=D(2026, 3, 31))
+    assert err.value.text(lang) == words
+    assert str(err.value).startswith("A plan needs new customers")
+
+
+def test_a_zero_rate_names_its_step_in_the_locale() -> None:
+    with pytest.raises(InputError) as err:
+        required(1_200_000, FULL.set("traffic_to_lead", 0.0), locale="sv")
+    assert err.value.text("sv") == (
+        "Besök till lead (TTL) är 0 %: ingen mängd besök når målet. Höj den för att kunna planera."
+    )
+
+
+def test_lever_names_and_stage_names_in_other_languages() -> None:
+    assert FULL.lever("value_per_customer").label("da") == "Omsætning pr. ny kunde"
+    assert FULL.lever("traffic_to_lead").about("nb") == "Andelen av besøk som blir til leads."
+    assert CLICKS.lever("clicks_to_leads").label("sv") == "Klick → leads"
+    assert CLICKS.lever("clicks_to_leads").label() == "Clicks → leads"
+    assert stage_name("spend", locale="nb") == "Annonsekostnad"
+    assert stage_name("customers", locale="da") == "Nye kunder"

@@ -134,7 +134,8 @@ def test_nps_skips_blanks_and_takes_whole_floats() -> None:
     ],
 )
 def test_nps_refuses_answers_off_the_scale(scores: list, shown: str) -> None:
-    with pytest.raises(InputError, match="not whole numbers from 0 to 10") as err:
+    # One answer: "1 answer is not a whole number"; several: "are not whole numbers".
+    with pytest.raises(InputError, match=r"not (a )?whole numbers? from 0 to 10") as err:
         nps(scores)
     assert shown in str(err.value)
 
@@ -567,3 +568,28 @@ def test_first_response_errors() -> None:
 def test_docstring_examples() -> None:
     failures, _ = doctest.testmod(satisfaction, optionflags=doctest.ELLIPSIS)
     assert failures == 0
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("da", "NPS +32 ud fra 412 svar (95 %-interval +24 til +40)."),
+        ("nb", "NPS +32 fra 412 svar (95 %-intervall +24 til +40)."),
+        ("sv", "NPS +32 från 412 svar (95 %-intervall +24 till +40)."),
+    ],
+)
+def test_nps_sentence_speaks_the_locale(locale: str, expected: str) -> None:
+    assert nps_from_counts(220, 104, 88, locale=locale).sentence == expected
+
+
+def test_csat_sentence_and_issues_in_danish() -> None:
+    sentence = csat([5, 4, 4, 3, 5, 2, 4, 5, 1, 4], locale="da").sentence.replace("\u00a0", " ")
+    assert (
+        sentence == "CSAT 70 % ud fra 10 svar: for få til at sige meget (interval 40 % til 89 %)."
+    )
+    t = pl.DataFrame({"Dato": [dt.date(2026, 1, 5)] * 3, "Score": [9.0, 11.0, None]})
+    issues = validate_survey(t, SurveyColumns("Dato", "Score"), scale="nps", locale="da")
+    assert issues[1].text("da") == (
+        "1 svar i ‘Score’ er ikke et helt tal fra 0 til 10, som NPS-svar er; udeladt."
+    )
+    assert issues[1].examples == ("‘11.0’ (række 2)",)

@@ -280,11 +280,52 @@ def test_summary_sentences(kf: pl.DataFrame) -> None:
     ]
 
 
-def test_summary_uses_the_locale_for_numbers_and_month(kf: pl.DataFrame) -> None:
+@pytest.mark.parametrize(
+    ("locale", "currency", "expected"),
+    [
+        (
+            "da",
+            "DKK",
+            "I februar 2025 var tallet for omsætning 12.000\xa0kr. – op 20,0\xa0% i forhold til "
+            "perioden før og op 50,0\xa0% i forhold til samme periode sidste år.",
+        ),
+        (
+            "nb",
+            "NOK",
+            "I februar 2025 var tallet for omsetning 12\xa0000\xa0kr – opp 20,0\xa0% fra perioden "
+            "før og opp 50,0\xa0% fra samme periode i fjor.",
+        ),
+        (
+            "sv",
+            "EUR",
+            "I februari 2025 var siffran för intäkter 12\xa0000\xa0€ – upp 20,0\xa0% mot perioden "
+            "innan och upp 50,0\xa0% mot samma period förra året.",
+        ),
+    ],
+)
+def test_summary_in_the_users_language_and_currency(
+    kf: pl.DataFrame, locale: str, currency: str, expected: str
+) -> None:
     rows = scorecard(kf, kpis=["revenue"])
-    assert summary(rows, period="2025-02", locale="da")[0] == (
-        "In februar 2025, revenue was 12.000\xa0kr. – up 20,0\xa0% on the period before "
-        "and up 50,0\xa0% on the same period last year."
+    assert summary(rows, period="2025-02", locale=locale, currency=currency)[0] == expected
+
+
+def test_summary_counts_and_changes_in_danish(kf: pl.DataFrame) -> None:
+    lines = summary(scorecard(kf, kpis=KPI_IDS), period="2025-02", locale="da")
+    assert lines[1:] == [
+        "Af 5 KPI'er med en retning blev 3 bedre end perioden før, og 1 blev dårligere; "
+        "sammenlignet med samme periode sidste år blev 4 af 5 bedre.",
+        "Største forbedring: Besøg (+25,0\xa0%, nu 2.000).",
+        "Værd at se på: Pris pr. klik (+25,0\xa0%, nu 5,00\xa0kr.).",
+    ]
+
+
+def test_scorecard_errors_speak_the_language() -> None:
+    kf = kpi_frame(monthly_rows())
+    with pytest.raises(InputError) as caught:
+        scorecard(kf, kpis=["sessions"], at="2023-05")
+    assert caught.value.text("da") == (
+        "Perioden 2023-05 findes ikke i dataene (de går fra 2024-01 til 2025-03)."
     )
 
 

@@ -482,7 +482,7 @@ def test_a_good_target_passes_every_letter() -> None:
     a = checks[2].message
     assert "+10 %" in a and "+25 %" in a and "1,500" in a
     assert "More quote requests" in checks[3].message
-    assert checks[4].message == "From 01 Jan 2026 to 31 Dec 2026."
+    assert checks[4].message == "From 1 Jan 2026 to 31 Dec 2026."  # CLDR en_GB medium date
 
 
 @pytest.mark.parametrize(
@@ -510,7 +510,7 @@ def test_an_unknown_kpi_fails_specific_and_stops() -> None:
     ("kpi_id", "fields", "missing"),
     [
         ("traffic_to_lead", ["sessions"], "leads"),
-        ("cac", ["spend"], "customers"),
+        ("cac", ["spend"], "new customers"),  # the field as the Data page names it
         ("revenue", ["sessions", "leads"], "revenue"),
         ("ctr", [], "clicks and impressions"),
     ],
@@ -599,7 +599,7 @@ def test_time_bound() -> None:
     ended = by_letter(t, today=D(2027, 1, 5))["T"]
     assert ended.ok and "ended on 31 Dec 2026" in ended.message
     running = by_letter(t, today=D(2026, 12, 31))["T"]
-    assert running.message == "From 01 Jan 2026 to 31 Dec 2026."
+    assert running.message == "From 1 Jan 2026 to 31 Dec 2026."  # CLDR en_GB medium date
     backwards = Target(kpi="leads", value=1.0, start=D(2026, 12, 31), end=D(2026, 1, 1))
     bad = by_letter(backwards)["T"]
     assert (bad.ok, bad.level) == (False, "error")
@@ -974,3 +974,103 @@ def test_sample_targets_pass_smart_on_the_letters_the_data_decides(
         assert checks["S"].ok and checks["M"].ok, t.kpi
         assert checks["R"].ok, t.kpi  # every sample target names its goal
         assert "no baseline" not in checks["A"].message, t.kpi  # 2025 is in the workbook
+
+
+# --- in the user's language ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence"),
+    [
+        (
+            "da",
+            "**Leads: i risiko.** 414 pr. 15. maj 2026, 8 % bagud i forhold til planen "
+            "(450 planlagt til dato); i dette tempo ender 2. kvt. 2026 på 837 (mål: 910).",
+        ),
+        (
+            "nb",
+            "**Leads: i faresonen.** 414 per 15. mai 2026, 8 % bak planen (450 planlagt til nå); "
+            "i dette tempoet ender K2 2026 på 837 mot et mål på 910.",
+        ),
+        (
+            "sv",
+            "**Leads: i riskzonen.** 414 per 15 maj 2026, 8 % efter plan (450 planerat hittills); "
+            "i den här takten landar K2 2026 på 837 mot ett mål på 910.",
+        ),
+    ],
+)
+def test_the_pacing_sentence_in_nordic_languages(locale: str, sentence: str) -> None:
+    assert pacing_sentence(pace(target("leads", 910, "2026-Q2"), Q2), locale=locale) == sentence
+
+
+def test_a_rate_sentence_writes_money_in_the_locale_and_currency() -> None:
+    p = pace(target("cac", 500, "2026-Q2"), Q2)
+    assert pacing_sentence(p, locale="sv", currency="SEK") == (
+        f"**{KPIS['cac'].label('sv')}: i riskzonen.** 525,00\xa0kr hittills under K2 2026 "
+        "(till 15 maj 2026), mot ett mål på 500,00\xa0kr."
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "names", "achievable"),
+    [
+        (
+            "da",
+            ["Specifik", "Målbar", "Opnåelig", "Relevant", "Tidsbestemt"],
+            "Det kræver +10 % i forhold til sidste år (1.500); det bedste, data viser, er +25 % "
+            "(de 12 måneder frem til december 2025).",
+        ),
+        (
+            "nb",
+            ["Spesifikt", "Målbart", "Oppnåelig", "Relevant", "Tidsbestemt"],
+            "Det krever +10 % fra fjorårets 1\xa0500; det beste dataene viser, er +25 % "
+            "(de 12 månedene fram til desember 2025).",
+        ),
+        (
+            "sv",
+            ["Specifikt", "Mätbart", "Accepterat (uppnåeligt)", "Relevant", "Tidsbundet"],
+            "Det kräver +10 % jämfört med förra årets 1\xa0500; det bästa datan visar är +25 % "
+            "(de 12 månaderna fram till december 2025).",
+        ),
+    ],
+)
+def test_smart_in_nordic_languages(locale: str, names: list[str], achievable: str) -> None:
+    t = target("leads", 1650, "2026", goal="Flere tilbud")
+    checks = smart_check(t, fields=FIELDS, history=HISTORY, today=D(2026, 1, 15), locale=locale)
+    assert [c.name for c in checks] == names
+    assert checks[2].message == achievable
+    assert all(c.ok for c in checks)
+
+
+def test_smart_dates_and_percentage_points_follow_the_locale() -> None:
+    da = by_letter(target("traffic_to_lead", 0.14, "2026"), locale="da", today=D(2027, 1, 5))
+    assert "+1,5 pct.-point" in da["A"].message
+    assert da["T"].message == (
+        "2026 sluttede den 31. dec. 2026; læs det som et resultat, og sæt det næste mål."
+    )
+    running = by_letter(target("leads", 1650, "2026"), locale="sv", today=D(2026, 6, 1))["T"]
+    assert running.message == "Från 1 jan. 2026 till 31 dec. 2026."
+
+
+def test_a_step_gap_reads_in_danish_with_danish_money() -> None:
+    t = with_steps(
+        target("revenue", 1_200_000, "2026"), [300_000, 300_000, 300_000, 250_000], into="quarter"
+    )
+    (issue,) = check_steps(t, locale="da", currency="DKK")
+    assert issue.text("da") == (
+        "Delmålene giver tilsammen 1.150.000\xa0kr., hvilket er 50.000\xa0kr. mindre end målet "
+        "for 2026 (1.200.000\xa0kr.). Ret et delmål eller målet."
+    )
+
+
+def test_errors_and_the_journey_plan_in_the_locale() -> None:
+    with pytest.raises(InputError) as err:
+        with_steps(target("leads", 1200, "2026"), [400, 400, 400], into="quarter")
+    assert err.value.text("nb") == "Målet for 2026 har 4 kvartaler, men det er oppgitt 3 verdier."
+    text = json.dumps([GOOD, {**GOOD, "steps": [{"period": "2026-Q1", "value": 100}]}])
+    with pytest.raises(InputError) as located:
+        load_targets(text, source="targets.json")
+    assert located.value.text("sv").endswith(": Målet för 2026 har 4 kvartal, men 1 värde angavs.")
+    plan = journey_plan([target("leads", 1200, "2026")], year=2026, locale="da")
+    assert plan["focus"].to_list() == ["Kendskab", "Engagement", "Tilbudsforespørgsler", "Køb"]
+    assert plan.row(1)[:5] == ("Q2", "Engagement", "Gør besøgende til leads", "leads", "Leads")

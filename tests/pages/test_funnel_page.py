@@ -113,4 +113,19 @@ def test_days_to_each_stage_are_shown_overall_and_by_cohort(app: AppTest) -> Non
     overall = next(t for t in tables if "From lead to" in t.columns)
     assert list(overall["From lead to"]) == ["Lead → MQL", "Lead → SQL", "Lead → customer"]
     cohorts = next(t for t in tables if "Leads from" in t.columns)
-    assert cohorts.iloc[0]["Leads from"] == "2026-10" and bool(cohorts.iloc[0]["Still open"])
+    # The month in words, as the language writes it (2026-10 is "October 2026").
+    assert cohorts.iloc[0]["Leads from"] == "October 2026" and bool(cohorts.iloc[0]["Still open"])
+
+
+def test_the_page_speaks_danish(app: AppTest) -> None:
+    app.session_state["kk_lang"] = "da"
+    _open(app)
+    assert not app.exception
+    assert [h.value for h in app.header] == ["Trin for trin", "Lead for lead"]
+    assert any("Lead → MQL faldt til 43\xa0% i oktober 2026" in e.value for e in app.error)
+    said = texts(app)
+    assert "September 2026 og oktober 2026 er stadig åbne" in said
+    assert "et lead er i mediant **25 dage** om at købe" in said
+    tables = [df.value for df in app.dataframe]
+    overall = next(t for t in tables if "Fra lead til" in t.columns)
+    assert list(overall["Fra lead til"]) == ["Lead → MQL", "Lead → SQL", "Lead → kunde"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from kpi_core import i18n
 from tests.pages.conftest import assert_state_pickles, texts
 
 
@@ -106,3 +108,35 @@ def test_a_crm_export_is_sent_to_the_funnel_page(app: AppTest) -> None:
     app.switch_page("pages/targets.py").run()
     assert not app.exception
     assert "CRM export with one row per lead" in texts(app)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "da",
+            [
+                "Af 5 mål:",
+                "**Leads: i risiko.** 3.713 pr. 31. okt. 2026, 4 % bagud",
+                "**Specifik.**",
+            ],
+        ),
+        ("nb", ["Av 5 mål:", "**Leads: i faresonen.** 3\xa0713 per 31. okt. 2026", "**Målbart.**"]),
+        (
+            "sv",
+            ["Av 5 mål:", "**Leads: i riskzonen.** 3\xa0713 per 31 okt. 2026", "**Tidsbundet.**"],
+        ),
+    ],
+)
+def test_the_page_speaks_the_session_language(app: AppTest, lang: str, words: list[str]) -> None:
+    app.session_state["kk_lang"] = lang
+    _open(app).run()  # a rerun reads the widgets back through their (translated) options
+    assert not app.exception
+    said = texts(app)
+    for w in words:
+        assert w in said, w
+    table = app.dataframe[0].value
+    assert i18n.t("targets.table.status", locale=lang) in table.columns
+    assert set(table[i18n.t("targets.table.status", locale=lang)]) <= {
+        i18n.t(f"targets.status.{s}", locale=lang) for s in ("on_track", "at_risk", "off_track")
+    }

@@ -127,3 +127,21 @@ def test_starting_from_the_benchmarks_sets_the_published_rates(app: AppTest) -> 
             assert app.slider(key=key).value == round(row["typical"] * 100, 4)
             checked += 1
     assert checked >= 1
+
+
+def test_the_plan_in_danish(app: AppTest) -> None:
+    app.session_state["kk_lang"] = "da"
+    _open(app)
+    assert not app.exception
+    line = next(m.value for m in app.markdown if m.value.startswith("For at nå"))
+    # Danish words and Danish thousands separators: "1.290 SQL'er", "310.327 besøg".
+    assert re.search(r"\d{1,3}(\.\d{3})+ SQL'er", line) and "nye kunder" in line
+    assert "mio.\xa0kr." in line  # the revenue in the workspace currency, the Danish way
+    assert "Kan salg følge med?" in [h.value for h in app.subheader]
+    app.number_input(key="kk_wi_capacity_leads").set_value(100.0).run()
+    warnings = " ".join(w.value for w in app.warning)
+    assert "I 12 af 12 måneder kræver planen flere leads, end salg kan nå (100 om måneden)" in (
+        warnings
+    )
+    # The sample's scenarios are named once, in the language of the moment.
+    assert {"Dagens tal", "Tilbudsberegner (+20 % TTL)"} <= set(app.dataframe[-1].value.columns)

@@ -208,3 +208,30 @@ def test_steps_the_app_sets_on_its_own_say_so_in_the_change_log(home: Path) -> N
     automatic = log.filter(log["kind"] == "target changed")
     assert automatic.height == 5
     assert set(automatic["note"]) == {"Steps set by the app, following last year's seasons."}
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels", "heading"),
+    [
+        ("da", ["Excel-projektmappe", "Eksportér dette arbejdsområde"], "Hvad er ændret"),
+        ("nb", ["Excel-arbeidsbok", "Eksporter dette arbeidsområdet"], "Hva er endret"),
+        ("sv", ["Excel-arbetsbok", "Exportera den här arbetsytan"], "Vad som ändrats"),
+    ],
+)
+def test_the_page_speaks_the_users_language(
+    home: Path, lang: str, labels: list[str], heading: str
+) -> None:
+    at = _session(home)
+    at.session_state["kk_lang"] = lang
+    at.run()
+    at.switch_page("pages/workspace.py").run()
+    assert not at.exception
+    shown = [b.proto.label for b in at.get("download_button")]
+    assert shown[0] == labels[0] and shown[-1] == labels[1]
+    assert heading in [h.value for h in at.subheader]
+    # The change log's kinds are in words of the language.
+    log = at.dataframe[1].value
+    assert log.columns[1] == {"da": "Hvad", "nb": "Hva", "sv": "Vad"}[lang]
+    assert {"da": "Mål tilføjet", "nb": "Mål lagt til", "sv": "Mål tillagt"}[lang] in set(
+        log.iloc[:, 1]
+    )

@@ -31,3 +31,20 @@ def test_uploads_that_differ_only_in_their_last_row_get_their_own_numbers() -> N
     assert kf_a["sessions"].item() == 6_000_000
     assert kf_b["sessions"].item() == 6_000_000 - 100 + 5_000
     assert loaders.view(a).rows == loaders.view(b).rows == 60_000
+
+
+def test_a_failure_carries_its_error_and_speaks_the_users_language() -> None:
+    # Sessions but no date column: KPIs per period cannot be computed.
+    file = DataFile(name="uden_dato.csv", data="Besøg;Leads\n100;2\n200;3\n".encode())
+    failure = loaders.kpis(file, {"Besøg": "sessions", "Leads": "leads"}, period="month")
+    assert isinstance(failure, loaders.Failure)
+    assert failure.key == "scorecard.error.no_date_column"
+    assert (
+        failure.message
+        == failure.text("en")
+        == ("No column is mapped to Date, so KPIs cannot be shown per period.")
+    )
+    assert failure.text("da") == (
+        "Ingen kolonne er koblet til Dato, så KPI'erne kan ikke vises pr. periode."
+    )
+    assert loaders.Failure("plain").text("sv") == "plain"

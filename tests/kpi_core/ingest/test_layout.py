@@ -239,3 +239,35 @@ def test_long_table_with_month_column_stays_long():
 def test_only_a_header_and_a_total_is_no_data():
     with pytest.raises(InputError, match=r"‘tom\.csv’ has column headers but no data rows"):
         csv("Dato;Klik\nTotal;0\n", "tom.csv")
+
+
+@pytest.mark.parametrize(
+    ("lang", "note", "reason"),
+    [
+        ("en", "Left out of the data: 1 total row (row 7).", "total row"),
+        ("da", "Udeladt af dataene: 1 totalrække (række 7).", "totalrække"),
+        ("nb", "Utelatt fra dataene: 1 totalrad (rad 7).", "totalrad"),
+        ("sv", "Utelämnat ur data: 1 summarad (rad 7).", "summarad"),
+    ],
+)
+def test_left_out_rows_are_told_in_every_language(lang, note, reason):
+    from kpi_core.ingest.layout import reason_text
+
+    body = "".join(f"2025-01-{d:02d};{d}\n" for d in range(1, 6))
+    table = csv(f"Dato;Klik\n{body}I alt;15\n")
+    assert table.issues[0].text(lang) == note
+    assert reason_text(table.excluded_rows[0].reason, locale=lang) == reason
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("da", "‘tom.csv’ har kolonneoverskrifter, men ingen rækker med data."),
+        ("nb", "‘tom.csv’ har kolonneoverskrifter, men ingen rader med data."),
+        ("sv", "‘tom.csv’ har kolumnrubriker men inga rader med data."),
+    ],
+)
+def test_header_only_file_says_so_in_every_language(lang, expected):
+    with pytest.raises(InputError) as caught:
+        csv("Dato;Klik\n", name="tom.csv")
+    assert caught.value.text(lang).startswith(expected)

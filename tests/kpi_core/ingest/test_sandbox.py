@@ -41,7 +41,11 @@ def test_input_errors_raised_in_the_child_come_back_whole(make):
     assert str(caught.value) == (
         "‘a.xlsx’ has no sheet named ‘Salg’. Its sheets are: ‘Data’. Choose one of those sheets."
     )
-    assert caught.value.hint == "Choose one of those sheets."
+    # The catalogue key and its values come back too, so the page can say it in any language.
+    assert caught.value.key == "ingest.sheet.unknown"
+    assert caught.value.text("da") == (
+        "‘a.xlsx’ har intet ark med navnet ‘Salg’. Filens ark er: ‘Data’. Vælg et af dem."
+    )
 
 
 def test_xfd_workbook_is_stopped_by_the_pre_check_without_a_child(make):

@@ -199,3 +199,25 @@ def test_excel_error_texts_in_csv_are_reported_separately():
     assert messages == [
         "Column ‘Klik’: 1 cell holds an Excel error (#DIV/0!) and was left empty (row 22: #DIV/0!)."
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "da",
+            "Kolonnen ‘Omsætning’: 1.200 celler kunne ikke læses som tal og blev efterladt tomme",
+        ),
+        (
+            "nb",
+            "Kolonnen ‘Omsætning’: 1\xa0200 celler kunne ikke leses som tall og ble stående tomme",
+        ),
+        ("sv", "Kolumnen ‘Omsætning’: 1\xa0200 celler kunde inte läsas som tal och lämnades tomma"),
+    ],
+)
+def test_unreadable_cells_in_every_language_with_its_number_format(lang, expected):
+    rows = [f"2025-01-01;{d},5" for d in range(12000)] + ["2025-01-02;n/a"] * 1200
+    text = "Dato;Omsætning\n" + "\n".join(rows) + "\n"
+    table = load_table(text.encode(), source="s.csv", isolate=False)
+    issue = next(i for i in table.issues if i.field == "Omsætning")
+    assert issue.text(lang).startswith(expected)

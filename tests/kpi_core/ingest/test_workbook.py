@@ -139,7 +139,7 @@ def test_unknown_sheet_lists_the_sheets(make):
     with pytest.raises(InputError) as caught:
         read(data, sheet="Salg")
     assert str(caught.value) == (
-        "‘bog.xlsx’ has no sheet named ‘Salg’. Its sheets are: ‘Data’, ‘Skjult’ (hidden). "
+        "‘bog.xlsx’ has no sheet named ‘Salg’. Its sheets are: ‘Data’ (hidden: ‘Skjult’). "
         "Choose one of those sheets."
     )
 
