@@ -113,6 +113,7 @@ _DATA_KEYS = {
     "channel": lambda slug, loc: t(f"benchmarks.channel.{slug}", locale=loc),
     "region": lambda slug, loc: t(f"benchmarks.region.{slug}", locale=loc),
     "definition": lambda slug, loc: t(f"benchmarks.definition.{slug}", locale=loc),
+    "caveat": lambda slug, loc: t(f"benchmarks.caveat.{slug}", locale=loc),
 }
 _DATA_PREFIX = {column: f"benchmarks.{column}." for column in _DATA_KEYS}
 

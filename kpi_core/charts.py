@@ -10,9 +10,10 @@ import datetime as dt
 
 import altair as alt
 import polars as pl
+from babel import Locale
 
 from kpi_core.catalogue import STAGES, Kpi, stage_name
-from kpi_core.i18n import has, t, vega_locale
+from kpi_core.i18n import LOCALES, has, t, vega_locale
 
 #: Colours that read as "good", "bad" and "no opinion" for every KPI direction.
 GOOD, BAD, NEUTRAL, MUTED = "#2e7d32", "#c62828", "#1f5f8b", "#b0bec5"
@@ -23,6 +24,28 @@ _D3_FORMAT = {"percent": ".1%", "currency": ",.0f", "count": ",.0f", "multiple":
 def value_format(k: Kpi) -> str:
     """The d3 format string for a KPI's axis and tooltips."""
     return _D3_FORMAT[k.unit]
+
+
+def period_axis(locale: str = "en", *, angle: int = -45) -> alt.Axis:
+    """An axis of period labels (``2026-10``, ``2026-Q3``, ``2026``) written as the reader
+    writes them: ``okt. 2026`` and ``3. kvt. 2026`` in Danish.
+
+    The labels stay the data's own (they sort and join); Vega words them when it draws,
+    with the month names of the chart's locale (:func:`localize`) and CLDR's quarter
+    abbreviations.
+    """
+    quarters = Locale.parse(LOCALES.get(locale, locale)).quarters["format"]["abbreviated"]
+    names = ", ".join(f"'{quarters[q]}'" for q in range(1, 5))
+    expr = (
+        "length(datum.value) == 7 && substring(datum.value, 4, 5) == '-'"
+        " ? utcFormat(utc(toNumber(substring(datum.value, 0, 4)),"
+        " toNumber(substring(datum.value, 5, 7)) - 1, 1), '%b %Y')"
+        " : indexof(datum.value, '-Q') == 4"
+        f" ? [{names}][toNumber(substring(datum.value, 6, 7)) - 1]"
+        " + ' ' + substring(datum.value, 0, 4)"
+        " : datum.value"
+    )
+    return alt.Axis(labelAngle=angle, labelExpr=expr)
 
 
 def with_last_year(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -67,7 +90,7 @@ def trend_chart(
     fmt = value_format(kpi)
     data = frame.with_columns(pl.col("period_start").cast(pl.Date))
     # Periods are bands, not instants: an ordinal axis gives each bar its month's width.
-    x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+    x = alt.X("period:O", title=None, sort=None, axis=period_axis(locale))
     y_title = kpi.label(locale)
     tooltip = [
         alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
@@ -265,7 +288,7 @@ def step_rate_chart(trend: pl.DataFrame, *, step: str, locale: str = "en") -> al
         "period", "period_start", "rate", "complete", "vs_previous_pp", "vs_last_year_pp"
     )
     data = with_last_year(data, "rate")
-    x = alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+    x = alt.X("period:O", title=None, sort=None, axis=period_axis(locale))
     tooltip = [
         alt.Tooltip("period:N", title=t("chart.period", locale=locale)),
         alt.Tooltip("rate:Q", title=t("chart.rate", locale=locale), format=".1%"),
@@ -346,7 +369,7 @@ def cohort_chart(cohorts: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
             x=alt.X(
                 "cohort:O",
                 title=t("chart.cohort_month", locale=locale),
-                axis=alt.Axis(labelAngle=-45),
+                axis=period_axis(locale),
             ),
             y=alt.Y(
                 "lead_to_customer:Q",
@@ -391,7 +414,7 @@ def indexed_chart(
         alt.Chart(data)
         .mark_line(point=False)
         .encode(
-            x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+            x=alt.X("period:O", title=None, sort=None, axis=period_axis(locale)),
             y=alt.Y("index:Q", title=t("chart.index_title", locale=locale)),
             color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
             strokeWidth=alt.condition(alt.datum.is_lagging, alt.value(4), alt.value(1.6)),
@@ -479,7 +502,7 @@ def forecast_chart(
     data = data.with_columns(pl.col("kind").replace(kinds).alias("kind_name"))
     # Layers share one ordinal domain; without an explicit order the band's periods come first.
     periods = data.unique("period", maintain_order=True)["period"].to_list()
-    x = alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=-45))
+    x = alt.X("period:O", title=None, sort=periods, axis=period_axis(locale))
     base = alt.Chart(data).encode(x=x)
     band = (
         base.transform_filter(alt.datum.kind == "forecast")
@@ -521,7 +544,7 @@ def capacity_chart(table: pl.DataFrame, *, measure: str, locale: str = "en") -> 
     colours = alt.Scale(domain=list(statuses.values()), range=[BAD, NEUTRAL, MUTED])
     table = table.with_columns(pl.col("status").replace(statuses).alias("status_name"))
     base = alt.Chart(table).encode(
-        x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+        x=alt.X("period:O", title=None, sort=None, axis=period_axis(locale))
     )
     bars = base.mark_bar().encode(
         y=alt.Y("flow:Q", title=measure),
@@ -639,7 +662,7 @@ def pacing_chart(months: pl.DataFrame, *, kpi: Kpi, locale: str = "en") -> alt.C
         alt.Chart(long.drop_nulls("value"))
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
-            x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45)),
+            x=alt.X("period:O", title=None, sort=None, axis=period_axis(locale)),
             y=alt.Y("value:Q", title=title, axis=alt.Axis(format=fmt)),
             color=alt.Color("line:N", scale=colours, title=None, legend=alt.Legend(orient="top")),
             strokeDash=alt.StrokeDash("line:N", scale=dashes, legend=None),
@@ -672,7 +695,7 @@ def plan_chart(
     )
     today_average = t("chart.today_average", locale=locale)
     base = alt.Chart(data).encode(
-        x=alt.X("period:O", title=None, sort=None, axis=alt.Axis(labelAngle=-45))
+        x=alt.X("period:O", title=None, sort=None, axis=period_axis(locale))
     )
     bars = base.mark_bar().encode(
         y=alt.Y(
@@ -733,7 +756,12 @@ def retention_chart(cohorts: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
         .mark_rect()
         .encode(
             x=alt.X("months_since:O", title=t("chart.months_after_first", locale=locale)),
-            y=alt.Y("cohort:O", title=first_purchase, sort="descending"),
+            y=alt.Y(
+                "cohort:O",
+                title=first_purchase,
+                sort="descending",
+                axis=period_axis(locale, angle=0),
+            ),
             color=alt.Color(
                 "share:Q",
                 title=t("chart.still_buying", locale=locale),
@@ -770,7 +798,7 @@ def customers_chart(monthly: pl.DataFrame, *, locale: str = "en") -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)),
+            x=alt.X("period:O", title=None, axis=period_axis(locale)),
             y=alt.Y("customers:Q", title=t("chart.customers_buying", locale=locale), stack=True),
             color=alt.Color(
                 "kind:N",
@@ -797,7 +825,7 @@ def score_chart(
     :func:`kpi_core.satisfaction.nps_monthly`); months without answers are gaps.
     """
     data = monthly.filter(pl.col("n") > 0)
-    base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=-45)))
+    base = alt.Chart(data).encode(x=alt.X("period:O", title=None, axis=period_axis(locale)))
     tooltip = [
         alt.Tooltip("period:N", title=t("chart.month", locale=locale)),
         alt.Tooltip("value:Q", title=name, format=fmt),

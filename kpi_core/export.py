@@ -986,9 +986,8 @@ def _benchmarks(
             pl.col(c).map_elements(
                 lambda v, c=c: data_text(c, v, locale=locale), return_dtype=pl.String
             )
-            for c in ("region", "industry", "channel", "definition")
+            for c in ("region", "industry", "channel", "definition", "caveat")
         ),
-        "caveat",
         "note",
         *comp_cols,
     )
@@ -1530,7 +1529,8 @@ def _sources_html(report: Report, locale: str) -> str:
         if r["definition"]:
             text += ". " + _e(t("report.source.definition", locale=locale, text=r["definition"]))
         if r["caveat"]:
-            text += " " + _e(t("report.source.caveat", locale=locale, text=r["caveat"]))
+            caveat = data_text("caveat", r["caveat"], locale=locale)
+            text += " " + _e(t("report.source.caveat", locale=locale, text=caveat))
         if r["note"]:
             text += f" {_e(r['note'])}"
         items.append(f"<li>{text}</li>")

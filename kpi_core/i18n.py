@@ -50,7 +50,7 @@ LANGUAGES: tuple[str, ...] = tuple(LOCALES)
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "da": "Dansk",
-    "nb": "Norsk (bokmål)",
+    "nb": "Norsk",
     "sv": "Svenska",
 }
 DEFAULT_LANGUAGE = "en"

@@ -189,11 +189,9 @@ else:
         st.subheader(lang.t("customers.page.worth_header"))
         k1, k2, k3 = st.columns([1, 1, 2], vertical_alignment="bottom")
         extra = k1.number_input(
-            lang.t("customers.page.extra_months"), 0.0, 60.0, 3.0, 1.0, key=f"{_KEY}_extra"
+            lang.t("customers.page.extra_months"), 0, 60, 3, 1, key=f"{_KEY}_extra"
         )
-        more = k2.number_input(
-            lang.t("customers.page.sell_more"), 0.0, 100.0, 5.0, 1.0, key=f"{_KEY}_more"
-        )
+        more = k2.number_input(lang.t("customers.page.sell_more"), 0, 100, 5, 1, key=f"{_KEY}_more")
         try:
             worth = retention_value(s, extra_months=extra, sell_more=more / 100)
         except InputError as err:
@@ -460,9 +458,9 @@ else:
 with st.expander(lang.t("abtest.page.sample_size_header")):
     s1, s2 = st.columns(2)
     base_rate = s1.number_input(
-        lang.t("abtest.page.base_rate"), 0.1, 99.0, 1.5, 0.1, key=f"{_KEY}_base"
+        lang.t("abtest.page.base_rate"), 0.1, 99.0, 1.5, 0.1, format="%.1f", key=f"{_KEY}_base"
     )
-    lift = s2.number_input(lang.t("abtest.page.lift"), 1.0, 500.0, 20.0, 1.0, key=f"{_KEY}_lift")
+    lift = s2.number_input(lang.t("abtest.page.lift"), 1, 500, 20, 1, key=f"{_KEY}_lift")
     try:
         n = sample_size(base_rate / 100, lift / 100)
     except InputError as err:

@@ -435,6 +435,8 @@ with v2:
         100.0,
         value=5.0,
         step=1.0,
+        # Whole numbers need no decimal mark (Streamlit writes it as a point in every language).
+        format="%.0f",
         key=f"{_KEY}_v_more",
     )
 with v3:
@@ -448,7 +450,7 @@ with v3:
         help=lang.t("what_if.v_kept_help"),
     )
     months_more = st.number_input(
-        lang.t("what_if.v_months"), 0.0, value=3.0, step=1.0, key=f"{_KEY}_v_months"
+        lang.t("what_if.v_months"), 0.0, value=3.0, step=1.0, format="%.0f", key=f"{_KEY}_v_months"
     )
     monthly_value = st.number_input(
         _money(lang.t("what_if.v_monthly")),

@@ -185,12 +185,14 @@ def _say(kind: str, what: str, before: str | None, after: str | None) -> str:
     if kind.startswith("target"):
         rec = a or b or {}
         name = KPIS[rec["kpi"]].label(loc) if rec.get("kpi") in KPIS else rec.get("kpi", what)
-        head = lang.t("workspace.change.target", kpi=name, period=str(rec.get("period", "")))
+        head = lang.t(
+            "workspace.change.target", kpi=name, period=lang.period(str(rec.get("period", "")))
+        )
         if kind == "target_changed" and a and b and a.get("value") != b.get("value"):
             return lang.t(
                 "workspace.change.target_value",
                 kpi=name,
-                period=str(rec.get("period", "")),
+                period=lang.period(str(rec.get("period", ""))),
                 before=_amount(b.get("value"), rec.get("kpi")),
                 after=_amount(a.get("value"), rec.get("kpi")),
             )

@@ -450,9 +450,9 @@ def test_docstring_examples() -> None:
     [
         ("da", "B konverterer bedre end A (7,50 % mod 5,00 %, +2,5 pct.-point, løft +50 %, "
                "p = 0,001)."),
-        ("nb", "B konverterer bedre enn A (7,50 % mot 5,00 %, +2,5 prosentpoeng, løft +50 %, "
+        ("nb", "B konverterer bedre enn A (7,50 % mot 5,00 %, +2,5 %-poeng, løft +50 %, "
                "p = 0,001)."),
-        ("sv", "B konverterar bättre än A (7,50 % mot 5,00 %, +2,5 procentenheter, lyft +50 %, "
+        ("sv", "B konverterar bättre än A (7,50 % mot 5,00 %, +2,5 %-enheter, lyft +50 %, "
                "p = 0,001)."),
     ],
 )  # fmt: skip

@@ -531,6 +531,10 @@ def test_a_danish_html_report_speaks_danish(in_language: dict[str, Report], mapp
     assert row["kind"] == "mål ændret" and row["at"] == "1. marts 2026, 09:00 (UTC)"
     assert row["after"] == "Omsætning 56\xa0mio.\xa0kr. i 2026"
     assert "Data: nordlys_marketing.xlsx, 3.650 rækker dateret" in report.assumptions[0]
+    # The caveats we wrote beside published figures, in Danish; citations as published.
+    assert "Gengivet fra en leverandørrapport" in page
+    assert "Secondary reproduction" not in page
+    assert "First Page Sage" in page
 
 
 def test_a_swedish_workbook_has_swedish_sheets(in_language: dict[str, Report]) -> None:
@@ -546,9 +550,7 @@ def test_a_swedish_workbook_has_swedish_sheets(in_language: dict[str, Report]) -
     rows = {r[0].value: r for r in ws.iter_rows(min_row=header[0].row + 1) if r[0].value}
     assert rows["Intäkter"][columns["Värde"]].number_format == '#,##0 "kr"'
     assert rows["Kostnad per klick"][columns["Värde"]].number_format == '#,##0.00 "kr"'
-    assert rows["Klickfrekvens"][columns["mot före"]].number_format.startswith(
-        '+0.0" procentenheter"'
-    )
+    assert rows["Klickfrekvens"][columns["mot före"]].number_format.startswith('+0.0" %-enheter"')
     front = book["Rapport"]
     assert [c.value for c in front["A"][1:3]] == ["Data", "Period"]
 

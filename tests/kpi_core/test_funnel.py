@@ -520,9 +520,9 @@ def test_golden_the_command_lines_report_sums_the_workbook(workbook: LoadedTable
     [
         ("da", "Lead → MQL faldt til 41\xa0% i oktober 2026, 17 pct.-point under det normale "
                "niveau på 58\xa0%: den største lækage i tragten."),
-        ("nb", "Lead → MQL falt til 41\xa0% i oktober 2026, 17 prosentpoeng under det vanlige "
+        ("nb", "Lead → MQL falt til 41\xa0% i oktober 2026, 17 %-poeng under det vanlige "
                "nivået på 58\xa0%: den største lekkasjen i trakten."),
-        ("sv", "Lead → MQL föll till 41\xa0% i oktober 2026, 17 procentenheter under den vanliga "
+        ("sv", "Lead → MQL föll till 41\xa0% i oktober 2026, 17 %-enheter under den vanliga "
                "nivån på 58\xa0%: det största läckaget i tratten."),
     ],
 )  # fmt: skip

@@ -102,8 +102,8 @@ def test_locales_map_to_babel_locales() -> None:
         (Change(0.5, "pp", "better"), "en", "+0.5 pp"),
         (Change(0.5, "pp", "better"), "da", "+0,5 pct.-point"),
         (Change(-1.25, "pp", "worse"), "en", "-1.2 pp"),  # half-even rounding in Babel
-        (Change(-2.0, "pp", "worse"), "sv", "-2,0 procentenheter"),
-        (Change(1.0, "pp", "better"), "nb", "+1,0 prosentpoeng"),
+        (Change(-2.0, "pp", "worse"), "sv", "-2,0 %-enheter"),
+        (Change(1.0, "pp", "better"), "nb", "+1,0 %-poeng"),
         (Change(0.0, "pp", "same"), "en", "±0.0 pp"),
         (Change(0.123, "relative", "better"), "en", "+12.3%"),
         (Change(0.123, "relative", "better"), "da", f"+12,3{NBSP}%"),
