@@ -84,19 +84,14 @@ _PLURAL_TAGS = {"zero", "one", "two", "few", "many", "other"}
 def catalogue(language: str) -> dict[str, str | dict[str, str]]:
     """All messages of ``language``: dotted key -> text, or plural category -> text.
 
-    A catalogue may be split over several files (``da.toml``, ``da.pages.toml``); a key
-    defined twice is an error, so two files never silently disagree.
+    Read once from ``kpi_core/locales/<language>.toml`` (TOML itself refuses a key
+    defined twice).
     """
     if language not in LOCALES:
         raise KeyError(f"unknown language {language!r}; known: {', '.join(LOCALES)}")
     out: dict[str, str | dict[str, str]] = {}
-    for path in sorted(CATALOGUE_DIR.glob(f"{language}.*toml")):
-        part: dict[str, str | dict[str, str]] = {}
-        _flatten(tomllib.loads(path.read_text(encoding="utf-8")), "", part)
-        twice = sorted(set(part) & set(out))
-        if twice:
-            raise ValueError(f"{path.name} defines {twice[0]} again")
-        out.update(part)
+    path = CATALOGUE_DIR / f"{language}.toml"
+    _flatten(tomllib.loads(path.read_text(encoding="utf-8")), "", out)
     return out
 
 
