@@ -295,9 +295,9 @@ def serial_text(serial: float, *, date1904: bool = False) -> str:
 
 
 def preview_rows(
-    zf: zipfile.ZipFile, cat: Catalog, member: str, *, rows: int, source: str
+    zf: zipfile.ZipFile, cat: Catalog, member: str, *, rows: int | None, source: str
 ) -> list[tuple[int, dict[int, str]]]:
-    """The first non-blank rows of a sheet, as text in the form calamine gives.
+    """The first non-blank rows of a sheet (``rows=None``: all), as text in the form calamine gives.
 
     Parameters
     ----------
@@ -306,7 +306,8 @@ def preview_rows(
     member
         Zip member of the sheet XML.
     rows
-        How many non-blank rows to return at most.
+        How many non-blank rows to return at most; ``None`` reads the whole sheet (for a
+        sheet calamine refuses, such as one with Excel 365's ``#SPILL!`` cells).
     source
         File name for messages.
 
@@ -319,7 +320,9 @@ def preview_rows(
     raw_rows: list[tuple[int, list[tuple[int, dict[bytes, bytes], bytes]]]] = []
     row_number = 0
     # Twice the rows asked for: some rows hold only blank strings.
-    for buffer in _complete_rows(zf, member, limit=_PREVIEW_MAX_BYTES):
+    wanted_rows = rows * 2 if rows is not None else None
+    limit = _PREVIEW_MAX_BYTES if rows is not None else None
+    for buffer in _complete_rows(zf, member, limit=limit):
         for row_match in _ROW_RE.finditer(buffer):
             declared = _attrs(row_match.group(1)).get(b"r", b"")
             row_number = int(declared) if declared.isdigit() else row_number + 1
@@ -332,9 +335,9 @@ def preview_rows(
                 cells.append((column, cell_attrs, cell_match.group(2) or b""))
             if cells:
                 raw_rows.append((row_number, cells))
-                if len(raw_rows) >= rows * 2:
+                if wanted_rows is not None and len(raw_rows) >= wanted_rows:
                     break
-        if len(raw_rows) >= rows * 2:
+        if wanted_rows is not None and len(raw_rows) >= wanted_rows:
             break
     wanted: set[int] = set()
     for _, cells in raw_rows:
@@ -352,7 +355,7 @@ def preview_rows(
                 texts[column] = text
         if texts:
             out.append((row_number, texts))
-        if len(out) >= rows:
+        if rows is not None and len(out) >= rows:
             break
     return out
 

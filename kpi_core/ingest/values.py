@@ -56,6 +56,14 @@ EXCEL_ERRORS = (
     "#SPILL!",
     "#CALC!",
     "#GETTING_DATA",
+    # Excel 365's newer errors (dynamic arrays, data types, connections).
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#EXTERNAL!",
+    "#PYTHON!",
 )
 EXCEL_ERROR_RE = "^(?:" + "|".join(re.escape(e) for e in EXCEL_ERRORS) + ")$"
 

@@ -79,6 +79,10 @@ class WorkbookRead:
     issues: tuple[Issue, ...]
 
 
+class _NewErrorCell(Exception):
+    """calamine knows no newer Excel error cell (``#SPILL!``, ``#CALC!``) and refuses the sheet."""
+
+
 def _open(data: bytes, *, source: str) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(data)
@@ -106,10 +110,14 @@ def _load(
     except fastexcel.UnsupportedColumnTypeCombinationError:
         raise
     except fastexcel.CalamineCellError as exc:
+        if "unsupported cell error" in str(exc).lower():
+            raise _NewErrorCell(str(exc)) from exc
         if options.get("dtypes") == "string":
             raise _reader_error(exc, source) from exc
         raise  # the typed read gives up on an error cell; the text read handles it
     except Exception as exc:
+        if "unsupported cell error" in str(exc).lower():
+            raise _NewErrorCell(str(exc)) from exc
         raise _reader_error(exc, source) from exc
 
 
@@ -225,6 +233,8 @@ def _typed(
     except (fastexcel.UnsupportedColumnTypeCombinationError, fastexcel.CalamineCellError):
         # Mixed types, or an error cell such as #NAME? the typed read cannot hold.
         return None
+    except _NewErrorCell:
+        return None  # the text read goes to the sheet's XML
     infos = sheet.available_columns()
     for info in infos:
         text = lower.get(info.absolute_index)
@@ -319,8 +329,32 @@ class _Book:
             if name in self.loaded:
                 self.grids[name] = _to_frame(self.loaded[name], first_row=1)
             else:
-                self.grids[name] = _grid(self.reader, name, source=self.source)
+                try:
+                    self.grids[name] = _grid(self.reader, name, source=self.source)
+                except _NewErrorCell as exc:
+                    self.grids[name] = self._grid_from_xml(name, exc)
         return self.grids[name]
+
+    def _grid_from_xml(self, name: str, exc: _NewErrorCell) -> pl.DataFrame:
+        """The sheet's cells read from its XML, for a sheet calamine refuses.
+
+        Excel 365 writes error cells (``#SPILL!``, ``#CALC!``) that calamine does not know;
+        the cells are text like any other here, and the values step reports them as errors.
+        """
+        entry = self.entry(name)
+        if self.catalog is None or entry is None:
+            raise damaged(self.source) from exc
+        with zipfile.ZipFile(io.BytesIO(self.data)) as zf:
+            rows = ooxml.preview_rows(zf, self.catalog, entry.path, rows=None, source=self.source)
+        width = max((max(cells) for _, cells in rows), default=-1) + 1
+        last = max((row for row, _ in rows), default=0)
+        by_row = dict(rows)
+        columns = {
+            cell_column(i): [by_row.get(r, {}).get(i) for r in range(1, last + 1)]
+            for i in range(width)
+        }
+        frame = pl.DataFrame(columns, schema={c: pl.String for c in columns})
+        return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def _choose_sheet(book: _Book, requested: str | None) -> tuple[str, list[Issue]]:
