@@ -230,9 +230,14 @@ def _is_group_row(
 ) -> bool:
     if len(upper) < 2 or any(kind != "text" for kind in upper_kinds.values()):
         return False
-    if any(col not in lower for col in upper):
+    # A label with nothing below it ("Dato" merged down over both rows) is a name of its
+    # own; the groups are the labels over a run of names ("Google Ads" over Klik, Omsætning).
+    # Such a label stands inside the header's width; a note beside it (a print date to the
+    # right) makes the row a title, not a header.
+    if any(col not in lower and col > max(lower) for col in upper):
         return False
-    return any(col + 1 in lower and col + 1 not in upper for col in upper)
+    groups = [col for col in upper if col in lower]
+    return any(col + 1 in lower and col + 1 not in upper for col in groups)
 
 
 def _clean_name(text: str) -> str:
@@ -288,6 +293,10 @@ def find_header(rows: Rows) -> Header:
             combined: dict[int, str] = {}
             group = ""
             for col in sorted(set(upper) | set(cells)):
+                if col in upper and col not in cells:
+                    combined[col] = _clean_name(upper[col])  # merged down: its own name
+                    group = ""
+                    continue
                 group = _clean_name(upper[col]) if col in upper else group
                 lower = names.get(col, "")
                 combined[col] = f"{group} {lower}".strip() if group else lower

@@ -285,12 +285,6 @@ def test_merged_group_header_is_combined() -> None:
     assert any("header spans rows 1–2" in i.message for i in table.issues)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a label merged down over both header rows (A1:A2) stops the upper row from "
-    "counting as a group row: 'Dato' becomes 'Column 1' and 'Google Ads'/'Meta' are lost "
-    "('Klik', 'Klik 2')",
-)
 def test_merged_header_with_a_label_merged_down_keeps_every_name() -> None:
     # What Excel users make: "Dato" merged over rows 1–2, groups merged across.
     rows = [

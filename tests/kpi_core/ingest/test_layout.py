@@ -271,3 +271,41 @@ def test_header_only_file_says_so_in_every_language(lang, expected):
     with pytest.raises(InputError) as caught:
         csv("Dato;Klik\n", name="tom.csv")
     assert caught.value.text(lang).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower", "names"),
+    [
+        # "Dato" merged down over both rows, the channels merged across their columns.
+        (
+            {0: "Dato", 1: "Google Ads", 3: "Meta"},
+            {1: "Klik", 2: "Omsætning", 3: "Klik", 4: "Omsætning"},
+            ["Dato", "Google Ads Klik", "Google Ads Omsætning", "Meta Klik", "Meta Omsætning"],
+        ),
+        # A label merged down does not become the group of the columns after it.
+        (
+            {0: "Dato", 2: "Google Ads"},
+            {1: "Kanal", 2: "Klik", 3: "Omsætning"},
+            ["Dato", "Kanal", "Google Ads Klik", "Google Ads Omsætning"],
+        ),
+    ],
+)
+def test_two_row_header_with_labels_merged_down(upper, lower, names) -> None:
+    from kpi_core.ingest.layout import find_header
+
+    body = [(3, {0: "01-01-2026", 1: "5", 2: "7", 3: "9", 4: "11"})]
+    header = find_header([(1, upper), (2, lower), *body])
+    assert header.depth == 2 and header.row == 1 and header.data_start == 3
+    assert [header.names[c] for c in sorted(header.names)] == names
+
+
+def test_a_note_right_of_the_header_is_not_a_group_row() -> None:
+    from kpi_core.ingest.layout import find_header
+
+    title = {0: "Salg pr kanal", 6: "Udskrevet af Mette"}
+    names = {0: "Dato", 1: "Kanal", 2: "Klik", 3: "Omsætning"}
+    header = find_header(
+        [(1, title), (2, names), (3, {0: "01-01-2026", 1: "Meta", 2: "5", 3: "9"})]
+    )
+    assert header.depth == 1 and header.row == 2
+    assert [header.names[c] for c in sorted(header.names)] == ["Dato", "Kanal", "Klik", "Omsætning"]
