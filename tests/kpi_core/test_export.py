@@ -51,6 +51,18 @@ def mapped() -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame]:
     return apply_mapping(raw, mapping), mapping, raw
 
 
+def _revenue_target_raised(target_id: str, *, note: str) -> dict[str, object]:
+    """A change-log row: the 2026 revenue target raised from 50 to 56 million on 1 March."""
+    return {
+        "at": "2026-03-01T09:00:00+00:00",
+        "kind": "target changed",
+        "what": target_id,
+        "before": {"kpi": "revenue", "value": 50_000_000, "period": "2026"},
+        "after": {"kpi": "revenue", "value": 56_000_000, "period": "2026"},
+        "note": note,
+    }
+
+
 @pytest.fixture(scope="module")
 def report(mapped: tuple[pl.DataFrame, dict[str, str], pl.DataFrame]) -> Report:
     data, mapping, _ = mapped
@@ -80,16 +92,7 @@ def report(mapped: tuple[pl.DataFrame, dict[str, str], pl.DataFrame]) -> Report:
         {"kpi_id": "ctr", "statistic": "typical", "value": 0.02},  # no unit, no source
     ]
     changes = export.changes_frame(
-        [
-            {
-                "at": "2026-03-01T09:00:00+00:00",
-                "kind": "target changed",
-                "what": targets[0].id,
-                "before": {"kpi": "revenue", "value": 50_000_000, "period": "2026"},
-                "after": {"kpi": "revenue", "value": 56_000_000, "period": "2026"},
-                "note": "=1+1 at the March review",
-            }
-        ]
+        [_revenue_target_raised(targets[0].id, note="=1+1 at the March review")]
     )
     return build_report(
         data,
@@ -479,16 +482,7 @@ def in_language(mapped) -> dict[str, Report]:
         mp.setattr(export, "chart_png", lambda chart, **_: TINY_PNG)
         for lang, currency in (("da", "DKK"), ("sv", "SEK")):
             changes = export.changes_frame(
-                [
-                    {
-                        "at": "2026-03-01T09:00:00+00:00",
-                        "kind": "target changed",
-                        "what": targets[0].id,
-                        "before": {"kpi": "revenue", "value": 50_000_000, "period": "2026"},
-                        "after": {"kpi": "revenue", "value": 56_000_000, "period": "2026"},
-                        "note": "",
-                    }
-                ],
+                [_revenue_target_raised(targets[0].id, note="")],
                 locale=lang,
                 currency=currency,
             )
