@@ -744,11 +744,8 @@ def _funnel(
     )
     if steps.is_empty():
         raise InputError.of("report.left_out.funnel_empty")
-    steps = steps.with_columns(
-        pl.col("journey_stage").map_elements(
-            lambda s: stage_name(s, locale=locale) if s in STAGES else s, return_dtype=pl.String
-        )
-    )
+    stages = [stage_name(s, locale=locale) if s in STAGES else s for s in steps["journey_stage"]]
+    steps = steps.with_columns(pl.Series("journey_stage", stages, pl.String))
     finding = ""
     if at is not None and "date" in data.columns:
         try:
@@ -962,32 +959,41 @@ def _benchmarks(
     if shown.is_empty():
         raise InputError.of("report.left_out.no_benchmarks")
     lines = benchmark_summary(shown, currency=currency, locale=locale)
+
+    # Words from Python, computed here: a Python function inside a polars expression can
+    # deadlock the server (see tests/hardening/test_no_python_in_polars.py).
+    def words(column: str, say: Callable[[str], str]) -> pl.Series:
+        return pl.Series(column, [None if v is None else say(v) for v in shown[column]], pl.String)
+
+    shown = shown.with_columns(
+        words("kpi_id", lambda k: KPIS[k].label(locale) if k in KPIS else k).alias("KPI"),
+        words("position", lambda p: position_text(p, locale=locale)),
+        *(
+            words(c, lambda v, c=c: data_text(c, v, locale=locale))
+            for c in ("region", "industry", "channel", "definition", "caveat")
+        ),
+    )
     out = shown.select(
         "kpi_id",
-        pl.col("kpi_id")
-        .map_elements(lambda k: KPIS[k].label(locale) if k in KPIS else k, return_dtype=pl.String)
-        .alias("KPI"),
+        "KPI",
         "unit",
         "value",
         "low",
         "typical",
         "high",
         pl.col("band_currency").alias("currency"),
-        pl.col("position").map_elements(
-            lambda p: position_text(p, locale=locale), return_dtype=pl.String
-        ),
+        "position",
         "gap_to_typical",
         "rank",
         "of",
         pl.col("source_name").alias("source"),
         pl.col("period").alias("year"),
         pl.col("source_url").alias("link"),
-        *(
-            pl.col(c).map_elements(
-                lambda v, c=c: data_text(c, v, locale=locale), return_dtype=pl.String
-            )
-            for c in ("region", "industry", "channel", "definition", "caveat")
-        ),
+        "region",
+        "industry",
+        "channel",
+        "definition",
+        "caveat",
         "note",
         *comp_cols,
     )
@@ -2215,13 +2221,11 @@ def _change_log(changes: pl.DataFrame, locale: str) -> pl.DataFrame:
     """The change log as text for the report: kinds in words, times as the locale writes them."""
     log = changes.select(pl.all().cast(pl.String))
     if "kind" in log.columns:
-        log = log.with_columns(
-            pl.col("kind").map_elements(lambda k: change_kind(k, locale=locale), pl.String)
-        )
+        kinds = [None if k is None else change_kind(k, locale=locale) for k in log["kind"]]
+        log = log.with_columns(pl.Series("kind", kinds, pl.String))
     if "at" in log.columns:
-        log = log.with_columns(
-            pl.col("at").map_elements(lambda a: _change_time(a, locale), pl.String)
-        )
+        times = [None if a is None else _change_time(a, locale) for a in log["at"]]
+        log = log.with_columns(pl.Series("at", times, pl.String))
     return log
 
 

@@ -475,17 +475,11 @@ def localized_steps(steps: pl.DataFrame, *, locale: str = "en") -> pl.DataFrame:
     """
     out = steps
     if "stage" in out.columns and "label" in out.columns:
-        out = out.with_columns(
-            pl.col("stage")
-            .map_elements(lambda s: _stage_name(s, locale), return_dtype=pl.String)
-            .alias("label")
-        )
+        labels = [None if s is None else _stage_name(s, locale) for s in out["stage"]]
+        out = out.with_columns(pl.Series("label", labels, pl.String))
     if "step" in out.columns and "step_label" in out.columns:
-        out = out.with_columns(
-            pl.col("step")
-            .map_elements(lambda s: step_name(s, locale=locale), return_dtype=pl.String)
-            .alias("step_label")
-        )
+        labels = [None if s is None else step_name(s, locale=locale) for s in out["step"]]
+        out = out.with_columns(pl.Series("step_label", labels, pl.String))
     if {"note", "step", "drop"} <= set(out.columns):
         notes = []
         for row in out.select("step", "note", "drop").iter_rows(named=True):

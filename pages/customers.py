@@ -261,7 +261,7 @@ else:
         )
         # The CSV is machine output: its column names stay the English ids.
         csv = calls.with_columns(
-            pl.col(c).map_elements(safe_text, return_dtype=pl.String)
+            pl.Series(c, [None if v is None else safe_text(v) for v in calls[c]], pl.String)
             for c in calls.columns
             if calls[c].dtype == pl.String
         ).write_csv()

@@ -528,18 +528,17 @@ else:
     )
     if chosen:
         table = compare([scenarios[n] for n in chosen], locale=LOCALE)
+        units = [{"number": "multiple"}.get(u, u) for u in table["unit"]]
         shown = (
             table.with_columns(
-                pl.struct(["unit", n])
-                .map_elements(
-                    lambda r, n=n: lang.value(
-                        r[n],
-                        {"number": "multiple"}.get(r["unit"], r["unit"]),
-                        compact=r["unit"] == "currency",
-                    ).rstrip("×"),
-                    return_dtype=pl.String,
+                pl.Series(
+                    n,
+                    [
+                        lang.value(v, u, compact=u == "currency").rstrip("×")
+                        for v, u in zip(table[n], units, strict=True)
+                    ],
+                    pl.String,
                 )
-                .alias(n)
                 for n in chosen
             )
             .drop("unit")
