@@ -86,8 +86,18 @@ def words(items: list[str]) -> str:
 
 
 def chart(ch: alt.TopLevelMixin, **kwargs: object) -> None:
-    """``st.altair_chart`` with the axes and tooltips in the session's number and date formats."""
-    st.altair_chart(localize(ch, locale=current(), currency=currency()), **kwargs)
+    """Draw ``ch`` with the axes and tooltips in the session's number and date formats.
+
+    The spec goes to ``st.vega_lite_chart`` without Altair's JSON-schema validation, which
+    ``st.altair_chart`` runs on every draw and which took a third of a chart page's run
+    (every builder's spec is validated in ``tests/kpi_core/test_charts.py`` instead).
+    """
+    spec = localize(ch, locale=current(), currency=currency()).to_dict(validate=False)
+    # Altair's default theme sizes views at 300 px; Streamlit sizes them to the page.
+    view = spec.get("config", {}).get("view", {})
+    for size in ("continuousWidth", "continuousHeight"):
+        view.pop(size, None)
+    st.vega_lite_chart(spec, **kwargs)
 
 
 def restore(language: str | None, currency_code: str | None) -> None:
