@@ -56,32 +56,34 @@ page = st.navigation(
     ]
 )
 
-with st.sidebar:
-    st.markdown("### :material/explore: KPI Kompas")
-    lang.picker(key=lang.LANG_PICK, currency_key=lang.CURRENCY_PICK)
-    workspace.picker(key="kk_ws_pick")
-    files = session.files()
-    active = session.active_file()
-    if active is None:
-        st.caption(t("app.no_data"))
-    else:
-        if len(files) > 1:
-            widgets.dataset_picker(key="kk_dataset_pick")
+# One run at a time in this process: see ui/frame.py (a deadlock between sessions).
+with frame.one_run_at_a_time():
+    with st.sidebar:
+        st.markdown("### :material/explore: KPI Kompas")
+        lang.picker(key=lang.LANG_PICK, currency_key=lang.CURRENCY_PICK)
+        workspace.picker(key="kk_ws_pick")
+        files = session.files()
+        active = session.active_file()
+        if active is None:
+            st.caption(t("app.no_data"))
         else:
-            st.caption(t("app.dataset", name=active.name))
-        kind = widgets.period_kind()
-        v = loaders.view(active)
-        if isinstance(v, loaders.TableView):
-            kf = loaders.kpis(active, loaders.mapping_for(active, v), period=kind)
-            if not isinstance(kf, loaders.Failure):
-                widgets.period_at(kf, dataset=active.key)
-        if active.sample:
-            st.caption(t("app.sample_note"))
+            if len(files) > 1:
+                widgets.dataset_picker(key="kk_dataset_pick")
+            else:
+                st.caption(t("app.dataset", name=active.name))
+            kind = widgets.period_kind()
+            v = loaders.view(active)
+            if isinstance(v, loaders.TableView):
+                kf = loaders.kpis(active, loaders.mapping_for(active, v), period=kind)
+                if not isinstance(kf, loaders.Failure):
+                    widgets.period_at(kf, dataset=active.key)
+            if active.sample:
+                st.caption(t("app.sample_note"))
 
-workspace.sync_view()
-workspace.show_problem()
-try:
-    page.run()
-finally:
-    # Also after st.stop() or st.rerun() in a page: every change is saved as it is made.
-    workspace.autosave()
+    workspace.sync_view()
+    workspace.show_problem()
+    try:
+        page.run()
+    finally:
+        # Also after st.stop() or st.rerun() in a page: every change is saved as it is made.
+        workspace.autosave()

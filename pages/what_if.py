@@ -190,6 +190,12 @@ if split_choice == "seasonal" and weights is None:
 @st.fragment
 def plan_section() -> None:
     """The assumptions and everything computed from them: reruns alone when one moves."""
+    # A fragment's rerun does not pass through app.py: it takes its turn here.
+    with frame.one_run_at_a_time():
+        _plan_section()
+
+
+def _plan_section() -> None:
     findings = st.container()
     inputs, results = st.columns([1, 2.2], gap="large")
     with inputs:

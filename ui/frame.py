@@ -10,12 +10,17 @@ server to ``st.navigation`` for good and reruns, so ``app.py`` runs the page.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import threading
+from collections.abc import Iterator
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 _frozen = False
+#: Held while a script run (or a fragment's rerun) works; it guards no data.
+_RUN_LOCK = threading.RLock()
 
 
 def ensure() -> None:
@@ -37,3 +42,18 @@ def freeze_startup_objects() -> None:
     if not _frozen:
         gc.freeze()
         _frozen = True
+
+
+@contextlib.contextmanager
+def one_run_at_a_time() -> Iterator[None]:
+    """Let one session's script run at a time in this process.
+
+    With polars 2.1, pyarrow and pandas, two sessions converting frames at the same moment
+    (polars' ``collect`` in one script thread, ``to_pandas`` in another, as Streamlit does
+    for every table and chart) can each hold what the other waits for; the server then
+    stops answering everyone (``bench/load_ws.py`` at 50 sessions). Script runs already
+    take turns on the GIL, so running them one after the other costs little. Reentrant:
+    a fragment's body takes it again inside its page's run.
+    """
+    with _RUN_LOCK:
+        yield
