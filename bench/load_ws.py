@@ -19,6 +19,14 @@ cycle, waiting ``--think`` seconds after every step:
 ``page:<title>``
     every other page of the ``navigation`` message in turn, one ``rerun_script`` with its
     ``page_script_hash`` each, and then the Overview again;
+``upload:page``, ``upload``, ``overview``
+    as ``bench/load.py`` does (its ``nordic_csv``: ``;``, decimal commas, ``dd-mm-yyyy``,
+    numbers of this session's own): go to the Data page (``upload:page``), upload the CSV
+    through its ``st.file_uploader`` (key ``kk_upload``) until the page's summary names
+    the file, "header in row 1" and its 56 rows (``upload``: from the ``file_urls_request``
+    to the ``script_finished`` of the run the new widget state caused, after the
+    ``st.rerun`` that reading a file calls), then the Overview (``overview``), which must
+    show this session's own September revenue. ``--no-upload`` leaves these steps out;
 ``widget``
     on the Overview, the sidebar's "Show" period (the selectbox keyed ``kk_period_at``)
     set to another of its options: ``rerun_script`` with that widget's state.
@@ -29,10 +37,13 @@ does (the old one is closed; Streamlit keeps its state for ``disconnectedSession
 
 A step's time runs from sending the ``BackMsg`` to the ``script_finished`` that ends the
 run it caused (only a ``script_finished`` after that run's ``new_session`` counts).
-Reported per step kind: count, median, p95, max. Checked on every run: no ``exception``
-element and no script compilation exception, the page drew elements in the main area,
-the Overview drew ``metric`` elements, and after ``widget`` the selectbox shows the value
-sent. Counted as errors: failed handshakes, websockets the server closed, exception
+Reported per step kind: count, median, p95, max; also "page reruns", every step but
+``open`` and ``upload``, and the upload's HTTP part alone (``file_urls_request`` to the
+``PUT``'s answer). Checked on every run: no ``exception`` element and no script
+compilation exception, the page drew elements in the main area, the Overview drew
+``metric`` elements, after ``upload`` the Data page says how the file was read, after
+``overview`` it shows the session's own revenue, and after ``widget`` the selectbox shows
+the value sent. Counted as errors: failed handshakes, websockets the server closed, exception
 elements, timeouts, failed checks. Also the server's resident memory (server process
 plus children) when idle, after one warm-up session, at the peak and with all sessions
 open, giving memory per session; the CPU seconds of the server and of this client, and
@@ -47,11 +58,23 @@ Protocol notes (Streamlit 1.67, Starlette/uvicorn server): pages are listed in t
 references and every message arrives whole; websocket pings are answered by the
 ``websockets`` client; ``app_heartbeat`` BackMsgs are optional and not sent. Widget
 states sent are only the ones this client changed (the browser sends every widget's).
+A file upload is what the frontend does: a ``file_urls_request`` BackMsg (a request id,
+the file names, the session id from ``new_session.initialize``) is answered, outside any
+run, by a ``file_urls_response`` ForwardMsg with the same id and per file a ``file_id``,
+``upload_url`` and ``delete_url`` (``/_stcore/upload_file/<session>/<file id>``); the file
+goes up with an HTTP ``PUT`` of ``multipart/form-data`` (one part, named after the file;
+the server takes any single file part) with the XSRF cookie and its value in the
+``X-Xsrftoken`` header (else 403), answered 204; then ``rerun_script`` carries the
+uploader's ``WidgetState.file_uploader_state_value.uploaded_file_info`` (``file_id``,
+``name``, ``size``, ``file_urls``). The uploader's state is sent with that one run only
+(the page forgets it when another page runs); the Overview's period choice this client
+made is dropped too, since the app starts a new file on its own default period.
 
 Usage::
 
     .venv/bin/python bench/load_ws.py --sessions 10 --seconds 60
     .venv/bin/python bench/load_ws.py --sessions 50 --seconds 120 --json /tmp/ws50.json
+    .venv/bin/python bench/load_ws.py --sessions 10 --seconds 60 --no-upload
 """
 
 from __future__ import annotations
@@ -67,7 +90,9 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +135,10 @@ _bench.SERVER = (
 
 #: The sidebar's "Show" period selectbox: its widget id ends with its key.
 PERIOD_KEY = "kk_period_at"
+#: The Data page's file uploader, and the page (by title, else by its url_pathname).
+UPLOAD_KEY = "kk_upload"
+DATA_PAGE = ("Data", "data")
+nordic_csv = _bench.nordic_csv
 OVERVIEW_PATH = ""  # the default page's url_pathname
 VERBOSE = False
 DONE = (
@@ -124,6 +153,11 @@ CONTEXT = {  # what the browser reports in ClientState.context_info
     "is_embedded": False,
     "color_scheme": "light",
 }
+
+
+def period_name(label: str) -> str:
+    """A period option as the pages name it: "October 2026 (partial)" -> "October 2026"."""
+    return label.removesuffix(" (partial)")
 
 
 # --------------------------------------------------------------------------- one run
@@ -184,7 +218,7 @@ def _take(run: Run, msg: ForwardMsg) -> None:
             run.texts.append(getattr(element, what).body)
         elif path and path[0] == 0 and what == "metric":
             run.texts.append(f"{element.metric.label} {element.metric.body}")
-        elif what in ("selectbox", "button_group"):
+        elif what in ("selectbox", "button_group", "file_uploader"):
             widget = getattr(element, what)
             run.widgets[widget.id] = widget
     elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
@@ -222,6 +256,9 @@ class Stats:
     overview_metrics: list[int] = field(default_factory=list)
     main_elements: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     widget_applied: int = 0
+    upload_http: list[float] = field(default_factory=list)  # file_urls_request .. PUT answered
+    uploads_read: int = 0
+    own_revenue_shown: int = 0
 
 
 class Session:
@@ -237,6 +274,9 @@ class Session:
         self.pages: list[Any] = []
         self.widget_states: dict[str, WidgetState] = {}  # widgets this client changed
         self.last: Run | None = None
+        self.cookie = ""  # the XSRF cookie, name=value: also for the upload's PUT
+        self.session_id = ""  # new_session.initialize.session_id
+        self.url_requests: dict[str, asyncio.Future] = {}  # request id -> file_urls_response
 
     # ----------------------------------------------------------- connection
 
@@ -253,7 +293,7 @@ class Session:
 
     async def connect(self) -> None:
         started = time.perf_counter()
-        cookie = await asyncio.to_thread(self._xsrf_cookie)
+        cookie = self.cookie = await asyncio.to_thread(self._xsrf_cookie)
         token = cookie.split("=", 1)[1]
         self.ws = await connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream",
@@ -293,8 +333,16 @@ class Session:
                     continue
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
-                if msg.WhichOneof("type") == "ref_hash":  # only if we had sent cached hashes
+                kind = msg.WhichOneof("type")
+                if kind == "ref_hash":  # only if we had sent cached hashes
                     self._fail("server sent a ref_hash (cached message) reference")
+                elif kind == "new_session" and msg.new_session.initialize.session_id:
+                    self.session_id = msg.new_session.initialize.session_id
+                elif kind == "file_urls_response":  # comes outside any run
+                    waiter = self.url_requests.pop(msg.file_urls_response.response_id, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(msg.file_urls_response)
+                    continue
                 run = self.run
                 if run is None or run.done.done():
                     if msg.WhichOneof("type") == "new_session":
@@ -310,6 +358,10 @@ class Session:
             self.closed.set()
             if self.run is not None and not self.run.done.done():
                 self.run.done.set_exception(ConnectionError("websocket closed"))
+            for waiter in self.url_requests.values():
+                if not waiter.done():
+                    waiter.set_exception(ConnectionError("websocket closed"))
+            self.url_requests.clear()
 
     def _fail(self, text: str) -> None:
         self.stats.failures.append(f"session {self.index}: {text}"[:300])
@@ -318,8 +370,14 @@ class Session:
 
     # ----------------------------------------------------------- steps
 
-    async def rerun(self, page_hash: str, widgets: list[WidgetState] | None = None) -> Run:
-        """Send ``rerun_script`` and wait for the run it causes to finish."""
+    async def rerun(
+        self, page_hash: str, widgets: list[WidgetState] | None = None, since: float | None = None
+    ) -> Run:
+        """Send ``rerun_script`` and wait for the run it causes to finish.
+
+        The run's time counts from ``since`` when given (the start of an upload), else
+        from sending the ``rerun_script``.
+        """
         if self.ws is None or self.closed.is_set():
             raise ConnectionError("no websocket")
         back = BackMsg()
@@ -334,7 +392,10 @@ class Session:
         for widget in widgets or []:
             states[widget.id] = widget
         state.widget_states.widgets.extend(states.values())
-        run = Run(sent=time.perf_counter(), done=asyncio.get_running_loop().create_future())
+        run = Run(
+            sent=time.perf_counter() if since is None else since,
+            done=asyncio.get_running_loop().create_future(),
+        )
         self.run = run
         await self.ws.send(back.SerializeToString())
         try:
@@ -348,10 +409,14 @@ class Session:
         return run
 
     async def step(
-        self, name: str, page_hash: str, widgets: list[WidgetState] | None = None
+        self,
+        name: str,
+        page_hash: str,
+        widgets: list[WidgetState] | None = None,
+        since: float | None = None,
     ) -> Run | None:
         try:
-            run = await self.rerun(page_hash, widgets)
+            run = await self.rerun(page_hash, widgets, since)
         except TimeoutError:
             self.stats.timeouts += 1
             self._fail(f"{name}: no script_finished within {self.timeout:.0f} s")
@@ -389,7 +454,7 @@ class Session:
         self.stats.main_elements[name].append(main)
         if not main:
             problems.append("no element in the main area")
-        if name in ("open", "page:Overview", "widget"):
+        if name in ("open", "page:Overview", "overview", "widget"):
             metrics = run.elements[(0, "metric")]
             self.stats.overview_metrics.append(metrics)
             if not metrics:
@@ -397,6 +462,97 @@ class Session:
         for problem in problems:
             self.stats.failed_checks += 1
             self._fail(f"{name}: {problem}")
+
+    def data_hash(self) -> str:
+        for page in self.pages:
+            if page.page_name == DATA_PAGE[0] or page.url_pathname == DATA_PAGE[1]:
+                return page.page_script_hash
+        return ""
+
+    def uploader_id(self) -> str:
+        """The Data page's file uploader in the last run: its widget id ends with its key."""
+        widgets = self.last.widgets if self.last is not None else {}
+        return next((i for i in widgets if i.endswith(f"-{UPLOAD_KEY}")), "")
+
+    async def file_urls(self, name: str) -> Any:
+        """``file_urls_request`` for one file; the ``FileURLs`` the server gives it."""
+        if self.ws is None or self.closed.is_set():
+            raise ConnectionError("no websocket")
+        request_id = uuid.uuid4().hex
+        waiter = asyncio.get_running_loop().create_future()
+        self.url_requests[request_id] = waiter
+        back = BackMsg()
+        back.file_urls_request.request_id = request_id
+        back.file_urls_request.file_names.append(name)
+        back.file_urls_request.session_id = self.session_id
+        try:
+            await self.ws.send(back.SerializeToString())
+            response = await asyncio.wait_for(waiter, self.timeout)
+        finally:
+            self.url_requests.pop(request_id, None)
+        if response.error_msg or len(response.file_urls) != 1:
+            raise RuntimeError(f"file_urls_response: {response.error_msg or 'no URL'}")
+        return response.file_urls[0]
+
+    def _put(self, upload_url: str, name: str, data: bytes) -> int:
+        """The frontend's PUT: multipart/form-data, one part named after the file."""
+        boundary = f"----kkload{uuid.uuid4().hex}"
+        body = b"".join(
+            [
+                f"--{boundary}\r\n".encode(),
+                f'Content-Disposition: form-data; name="{name}"; filename="{name}"\r\n'.encode(),
+                b"Content-Type: text/csv\r\n\r\n",
+                data,
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{upload_url}",
+            data=body,
+            method="PUT",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": self.cookie,
+                "X-Xsrftoken": self.cookie.split("=", 1)[1],
+                "Origin": f"http://127.0.0.1:{self.port}",
+            },
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    async def upload(self, page_hash: str, name: str, data: bytes) -> Run | None:
+        """Upload ``data`` through the last run's file uploader; the run that follows."""
+        widget_id = self.uploader_id()
+        if not widget_id:
+            self.stats.failed_checks += 1
+            self._fail(f"upload: no file uploader keyed {UPLOAD_KEY!r} on the Data page")
+            return None
+        started = time.perf_counter()
+        try:
+            urls = await self.file_urls(name)
+            status = await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        except TimeoutError:
+            self.stats.timeouts += 1
+            self._fail(f"upload: no file_urls_response within {self.timeout:.0f} s")
+            return None
+        except Exception as exc:
+            self.stats.failed_checks += 1
+            self._fail(f"upload: {type(exc).__name__}: {exc}")
+            return None
+        if status not in (200, 204):
+            self.stats.failed_checks += 1
+            self._fail(f"upload: PUT {urls.upload_url} answered {status}")
+            return None
+        self.stats.upload_http.append(time.perf_counter() - started)
+        state = WidgetState(id=widget_id)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = urls.file_id, name, len(data)
+        info.file_urls.CopyFrom(urls)
+        return await self.step("upload", page_hash, [state], since=started)
 
     def overview_hash(self) -> str:
         for page in self.pages:
@@ -411,8 +567,13 @@ class Session:
         if box is None or len(box.options) < 2:
             return None
         options = list(box.options)
-        # What the session shows: the value this client sent last, else the server's.
-        if box.id in self.widget_states:
+        # What the session shows: the period the page reports on ("In September 2026,
+        # ..."), else the value this client sent last, else the server's.
+        texts = self.last.texts if self.last is not None else []
+        shown = [o for o in options if any(t.startswith(f"In {period_name(o)},") for t in texts)]
+        if shown:
+            current = shown[0]
+        elif box.id in self.widget_states:
             current = self.widget_states[box.id].string_value
         elif box.HasField("raw_value"):
             current = box.raw_value
@@ -433,11 +594,17 @@ async def run_session(
     think: float,
     timeout: float,
     reopen: bool = True,
+    upload: bool = True,
     cycles: int | None = None,
 ) -> None:
     """Loop the cycle until ``deadline`` (or exactly ``cycles`` times)."""
     session = Session(port, index, stats, timeout)
     done, opened = 0, False
+    csv_name = f"salg_{index:03d}.csv"
+    csv_data, revenue = nordic_csv(index)
+    rows = sum(1 for line in csv_data.decode("utf-8").splitlines()[1:] if line.strip())
+    read_marks = [f"**{csv_name}**: header in row 1", f"**{rows} rows**"]
+    revenue_mark = f"In September 2026, revenue was {revenue}"
 
     def time_left() -> bool:
         return cycles is not None or time.monotonic() < deadline
@@ -472,6 +639,10 @@ async def run_session(
                     break
                 await session.step(f"page:{page.page_name}", page.page_script_hash)
                 await pause()
+            if upload and time_left() and not session.closed.is_set() and complete:
+                complete = await upload_steps(
+                    session, overview, csv_name, csv_data, read_marks, revenue_mark, pause
+                )
             if time_left() and not session.closed.is_set() and complete:
                 change = session.period_change()
                 if change is None:
@@ -483,7 +654,8 @@ async def run_session(
                         # The page names the period it reports on ("In September 2026, ...").
                         # (The selectbox's raw_value is only set when the app set the value.)
                         session.widget_states[change.id] = change
-                        if any(change.string_value in text for text in run.texts):
+                        named = period_name(change.string_value)
+                        if any(named in text for text in run.texts):
                             stats.widget_applied += 1
                         else:
                             stats.failed_checks += 1
@@ -497,6 +669,51 @@ async def run_session(
                 stats.cycles += 1
     finally:
         await session.close()
+
+
+async def upload_steps(
+    session: Session,
+    overview: str,
+    name: str,
+    data: bytes,
+    read_marks: list[str],
+    revenue_mark: str,
+    pause: Any,
+) -> bool:
+    """The Data page, the upload, the Overview with this session's numbers: all went?"""
+    stats = session.stats
+    data_page = session.data_hash()
+    if not data_page:
+        stats.failed_checks += 1
+        session._fail("upload: no Data page in the navigation")
+        return False
+    if await session.step("upload:page", data_page) is None:
+        return False
+    await pause()
+    run = await session.upload(data_page, name, data)
+    if run is None:
+        return False
+    said = " | ".join(run.texts)
+    if all(mark in said for mark in read_marks):
+        stats.uploads_read += 1
+    else:
+        stats.failed_checks += 1
+        session._fail(f"upload: the Data page does not say {' / '.join(read_marks)!r}")
+    # A new file starts on its own default period: the choice sent before is gone.
+    for widget_id in [i for i in session.widget_states if i.endswith(f"-{PERIOD_KEY}")]:
+        del session.widget_states[widget_id]
+    await pause()
+    run = await session.step("overview", overview)
+    if run is None:
+        return False
+    if any(revenue_mark in text for text in run.texts):
+        stats.own_revenue_shown += 1
+    else:
+        stats.failed_checks += 1
+        said = next((t for t in run.texts if "revenue was" in t), "(no headline)")
+        session._fail(f"overview: not {revenue_mark!r} but {said[:120]!r}")
+    await pause()
+    return True
 
 
 # --------------------------------------------------------------------------- the run
@@ -562,11 +779,14 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         "seconds": args.seconds,
         "think_s": args.think,
         "reopen_each_cycle": args.reopen,
+        "upload": args.upload,
     }
     memory: dict[str, float] = {"idle": rss(server_pid)[1]}
     if args.warm_up:
         warm = Stats()
-        await run_session(port, 999, 0.0, warm, think=0.0, timeout=args.timeout, cycles=1)
+        await run_session(
+            port, 999, 0.0, warm, think=0.0, timeout=args.timeout, upload=args.upload, cycles=1
+        )
         report["warm_up"] = {
             "steps": {n: summarise(v) for n, v in sorted(warm.latencies.items())},
             "failures": warm.failures,
@@ -589,7 +809,14 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
     async def delayed(i: int) -> None:
         await asyncio.sleep(ramp * i / max(args.sessions, 1))
         await run_session(
-            port, i, deadline, stats, think=args.think, timeout=args.timeout, reopen=args.reopen
+            port,
+            i,
+            deadline,
+            stats,
+            think=args.think,
+            timeout=args.timeout,
+            reopen=args.reopen,
+            upload=args.upload,
         )
 
     tasks = [asyncio.create_task(delayed(i)) for i in range(args.sessions)]
@@ -619,7 +846,8 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
     memory["peak_total"] = sampler.peak_total
     memory["median_with_all_sessions"] = statistics.median(with_all) if with_all else 0
     memory["after"] = rss(server_pid)[1]
-    reruns = [v for name, vs in stats.latencies.items() if name != "open" for v in vs]
+    # Page reruns: neither a new session nor an upload (an HTTP PUT and two runs).
+    reruns = [v for n, vs in stats.latencies.items() if n not in ("open", "upload") for v in vs]
     lag_sorted = sorted(lag) or [0.0]
     report.update(
         elapsed=elapsed,
@@ -628,6 +856,7 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         runs_ended_early_for_rerun=stats.early_for_rerun,
         unsolicited_runs=stats.unsolicited_runs,
         handshake=summarise(stats.handshakes),
+        upload_http=summarise(stats.upload_http),
         steps={name: summarise(values) for name, values in sorted(stats.latencies.items())},
         page_reruns=summarise(reruns),
         all_steps=summarise([v for values in stats.latencies.values() for v in values]),
@@ -658,6 +887,8 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
                 k: [min(v), max(v)] for k, v in sorted(stats.main_elements.items())
             },
             "widget_changes_applied": stats.widget_applied,
+            "uploads_read": stats.uploads_read,
+            "own_september_revenue_shown": stats.own_revenue_shown,
         },
         failures=stats.failures,
         memory_mb={k: round(v / 2**20, 1) for k, v in memory.items()},
@@ -694,9 +925,10 @@ def print_report(report: dict) -> None:
     print(f"{'step':<26}{'n':>6}{'median':>10}{'p95':>10}{'max':>10}")
     rows = [
         *report["steps"].items(),
-        ("page reruns (not open)", report["page_reruns"]),
+        ("page reruns (no open/upl)", report["page_reruns"]),
         ("all steps", report["all_steps"]),
         ("(handshake: health + ws)", report["handshake"]),
+        ("(upload: urls + PUT)", report["upload_http"]),
     ]
     for name, s in rows:
         if s.get("n"):
@@ -732,7 +964,9 @@ def print_report(report: dict) -> None:
     )
     print(
         f"checks: Overview metric elements per run {checks['overview_metric_elements']}, "
-        f"widget changes applied {checks['widget_changes_applied']}"
+        f"widget changes applied {checks['widget_changes_applied']}, "
+        f"uploads read {checks['uploads_read']}, "
+        f"own September revenue on the Overview {checks['own_september_revenue_shown']}"
     )
     page_reruns = report["page_reruns"]
     if page_reruns.get("n"):
@@ -771,6 +1005,12 @@ def main(argv: list[str] | None = None) -> int:
         dest="reopen",
         action="store_false",
         help="open one Streamlit session per user, not a new one every cycle",
+    )
+    parser.add_argument(
+        "--no-upload",
+        dest="upload",
+        action="store_false",
+        help="leave out the upload steps (Data page, upload, Overview with the new file)",
     )
     parser.add_argument(
         "--no-warm-up",
