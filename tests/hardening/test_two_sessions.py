@@ -55,12 +55,19 @@ def new_session(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[typ
     # never does; the page tests check that the app's own keys pickle.
     previous = config.get_option("runner.enforceSerializableSessionState")
     config.set_option("runner.enforceSerializableSessionState", False)
+    # AppTest turns the global option on for the length of its own run only, and a widget
+    # records its format_func for AppTest only while it is on. Script runs take turns
+    # (ui/frame.one_run_at_a_time), so one AppTest's run can end, and turn it off, while
+    # the other's run is still drawing its widgets: keep it on for the whole test.
+    app_test = config.get_option("global.appTest")
+    config.set_option("global.appTest", True)
 
     def start() -> AppTest:
         return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
     yield start  # type: ignore[misc]
     config.set_option("runner.enforceSerializableSessionState", previous)
+    config.set_option("global.appTest", app_test)
 
 
 def upload(at: AppTest, user: str) -> AppTest:
