@@ -219,14 +219,29 @@ def _tree_cpu(pid: int, *, skip: int | None = None) -> float:
     return total
 
 
-def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds so far: the server, this script with its browser, and the whole machine."""
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has been busy so far (not idle, not waiting for I/O)."""
     cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     busy = sum(int(v) for v in cpu) - int(cpu[3]) - int(cpu[4])  # minus idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far: the server, this script with its browser, and the whole machine."""
     return {
         "server": _tree_cpu(server_pid),
         "load generator (browser)": _tree_cpu(os.getpid(), skip=server_pid),
-        "whole machine": busy / os.sysconf("SC_CLK_TCK"),
+        "whole machine": machine_cpu(),
+    }
+
+
+def per_session_mb(memory: dict[str, float], sessions: int) -> dict[str, float]:
+    """Server memory per session above the warmed-up server: with all open, and at the peak."""
+    base = memory["after_warm_up"]
+    all_open = max(memory["median_with_all_sessions"], base) - base
+    return {
+        "mb_per_session": round(all_open / 2**20 / sessions, 2),
+        "peak_mb_per_session": round((memory["peak_total"] - base) / 2**20 / sessions, 2),
     }
 
 
@@ -562,18 +577,7 @@ async def drive(
         exception_boxes=stats.exception_boxes,
         websocket_closes=stats.websocket_closes,
         memory_mb={k: round(v / 2**20, 1) for k, v in memory.items()},
-        mb_per_session=round(
-            (
-                max(memory["median_with_all_sessions"], memory["after_warm_up"])
-                - memory["after_warm_up"]
-            )
-            / 2**20
-            / args.sessions,
-            2,
-        ),
-        peak_mb_per_session=round(
-            (memory["peak_total"] - memory["after_warm_up"]) / 2**20 / args.sessions, 2
-        ),
+        **per_session_mb(memory, args.sessions),
     )
     return report
 

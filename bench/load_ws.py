@@ -126,6 +126,7 @@ rss = _bench.rss
 MemorySampler = _bench.MemorySampler
 server_runs = _bench.server_runs
 summarise = _bench.summarise
+per_session_mb = _bench.per_session_mb
 
 # The server gets a stack dump on SIGUSR1 (into its log), sent when it stops answering.
 _bench.SERVER = (
@@ -764,12 +765,10 @@ def stacks_in(log: str, root: Path) -> list[str]:
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds so far: the server (with children), this client, and the whole machine."""
-    cpu = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    busy = sum(int(v) for v in cpu) - int(cpu[3]) - int(cpu[4])  # minus idle and iowait
     return {
         "server": _bench._tree_cpu(server_pid),
         "client": time.process_time(),
-        "whole machine": busy / os.sysconf("SC_CLK_TCK"),
+        "whole machine": _bench.machine_cpu(),
     }
 
 
@@ -892,18 +891,7 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         },
         failures=stats.failures,
         memory_mb={k: round(v / 2**20, 1) for k, v in memory.items()},
-        mb_per_session=round(
-            (
-                max(memory["median_with_all_sessions"], memory["after_warm_up"])
-                - memory["after_warm_up"]
-            )
-            / 2**20
-            / args.sessions,
-            2,
-        ),
-        peak_mb_per_session=round(
-            (memory["peak_total"] - memory["after_warm_up"]) / 2**20 / args.sessions, 2
-        ),
+        **per_session_mb(memory, args.sessions),
     )
     return report
 
