@@ -518,7 +518,7 @@ def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
     try:
         assumptions = plan.assumptions_from(kf, start=start, end=end)
     except InputError as err:
-        raise InputError.of("cli.in", where=table.source, error=_said(err)) from None
+        raise InputError.of("cli.in", where=table.source, error=err.inner()) from None
     for option, name, value, percent in rates:
         if (
             percent
@@ -529,7 +529,7 @@ def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
         try:
             assumptions = assumptions.set(name, value)
         except InputError as err:
-            raise InputError.of("cli.in", where=f"--rate ‘{option}’", error=_said(err)) from None
+            raise InputError.of("cli.in", where=f"--rate ‘{option}’", error=err.inner()) from None
     months = plan.months_of(args.period)
     weights = plan.revenue_weights(kf, months) if args.split == "seasonal" else None
     result = plan.goal_seek(revenue[0], assumptions, months=months, weights=weights)
@@ -556,11 +556,6 @@ def _goalseek(args: argparse.Namespace) -> dict | pl.DataFrame:
         "assumptions": dict(assumptions.values),
         "months": monthly.to_dicts(),
     }
-
-
-def _said(err: InputError) -> object:
-    """An error as a value inside another message, still readable in any language."""
-    return Msg.of(err.key, **err.params) if err.key else str(err)
 
 
 def _check_mapping(mapping: dict[str, str], table: LoadedTable, args: argparse.Namespace) -> None:

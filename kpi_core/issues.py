@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kpi_core.i18n import row_words, t
+from kpi_core.i18n import Msg, row_words, t
 
 Level = Literal["info", "warning", "error"]
 
@@ -138,6 +138,10 @@ class InputError(Exception):
         if not self.key:
             return str(self)
         return t(self.key, locale=locale, **self.params)
+
+    def inner(self) -> Msg | str:
+        """The error as a value inside another message, read in that message's language."""
+        return Msg.of(self.key, **self.params) if self.key else str(self)
 
 
 @dataclass

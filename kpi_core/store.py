@@ -309,9 +309,7 @@ def scenario_from_record(record: object, *, where: Where = "scenario") -> Scenar
     try:
         period_bounds(period)
     except InputError as err:
-        raise _error(
-            "in", where=where, error=Msg.of(err.key, **err.params) if err.key else str(err)
-        ) from None
+        raise _error("in", where=where, error=err.inner()) from None
     split = rec.get("split", "seasonal")
     if split not in SPLITS:
         raise _error("split", where=where, split=str(split), splits=", ".join(SPLITS))
@@ -1245,7 +1243,7 @@ def _refuse(reason: str | InputError, **params: object) -> InputError:
     if isinstance(reason, InputError):
         if reason.key == "store.error.refused":
             return reason
-        why: object = Msg.of(reason.key, **reason.params) if reason.key else str(reason)
+        why: object = reason.inner()
     else:
         why = Msg.of(f"store.refuse.{reason}", **params)
     return _error("refused", reason=why)
