@@ -3,6 +3,7 @@
 Public API::
 
     from kpi_core.ingest import load_table, list_sheets, load_path, LoadedTable, SheetInfo
+    from kpi_core.ingest import read_parts, isolates, TableParts  # for servers: see read_parts
 
 The names are loaded on first use: the sandbox child runs as
 ``python -m kpi_core.ingest.sandbox``, which imports this package first, and
@@ -15,14 +16,26 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kpi_core.ingest.model import LoadedTable, SheetInfo
-    from kpi_core.ingest.pipeline import list_sheets, load_path, load_table
+    from kpi_core.ingest.model import LoadedTable, SheetInfo, TableParts
+    from kpi_core.ingest.pipeline import isolates, list_sheets, load_path, load_table, read_parts
 
-__all__ = ["LoadedTable", "SheetInfo", "list_sheets", "load_path", "load_table"]
+__all__ = [
+    "LoadedTable",
+    "SheetInfo",
+    "TableParts",
+    "isolates",
+    "list_sheets",
+    "load_path",
+    "load_table",
+    "read_parts",
+]
 
 _HOMES = {
     "LoadedTable": "kpi_core.ingest.model",
     "SheetInfo": "kpi_core.ingest.model",
+    "TableParts": "kpi_core.ingest.model",
+    "isolates": "kpi_core.ingest.pipeline",
+    "read_parts": "kpi_core.ingest.pipeline",
     "list_sheets": "kpi_core.ingest.pipeline",
     "load_path": "kpi_core.ingest.pipeline",
     "load_table": "kpi_core.ingest.pipeline",

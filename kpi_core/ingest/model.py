@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -76,3 +77,89 @@ class LoadedTable:
     @property
     def rows(self) -> int:
         return self.frame.height
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """A read table as plain data: its story as JSON values, its frame as Arrow IPC bytes.
+
+    It holds no polars object, so code that must not run polars (a server thread that only
+    waits for the sandbox while other sessions work) can receive it from the reading child
+    process, keep it and pass it on; :meth:`table` turns it into the :class:`LoadedTable`.
+
+    Attributes
+    ----------
+    meta
+        Every attribute of the table but its frame, as JSON values.
+    arrow
+        The frame as uncompressed Arrow IPC (empty for a table with no columns).
+    seconds
+        How long reading the file took.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = LoadedTable(pl.DataFrame({"a": [1.0]}), {"a": "number"}, "x.csv", "csv", (), None, 1)
+    >>> back = TableParts.of(t).table()
+    >>> back.frame.equals(t.frame), back.kinds
+    (True, {'a': 'number'})
+    """
+
+    meta: dict[str, Any]
+    arrow: bytes
+    seconds: float = 0.0
+
+    @classmethod
+    def of(cls, table: LoadedTable, *, seconds: float = 0.0) -> TableParts:
+        """The parts of ``table``."""
+        buffer = io.BytesIO()
+        if table.frame.width:
+            table.frame.write_ipc(buffer, compression="uncompressed")
+        return cls(meta=table_meta(table), arrow=buffer.getvalue(), seconds=seconds)
+
+    def table(self) -> LoadedTable:
+        """The table these parts describe."""
+        m = self.meta
+        frame = pl.read_ipc(io.BytesIO(self.arrow)) if self.arrow else pl.DataFrame()
+        return LoadedTable(
+            frame=frame,
+            kinds=m["kinds"],
+            source=m["source"],
+            file_format=m["file_format"],
+            sheets=tuple(SheetInfo(**s) for s in m["sheets"]),
+            sheet=m["sheet"],
+            header_row=m["header_row"],
+            layout=m["layout"],
+            excluded_rows=tuple(ExcludedRow(**e) for e in m["excluded_rows"]),
+            issues=tuple(
+                Issue(
+                    **{
+                        **i,
+                        "examples": tuple(i["examples"]),
+                        "params": tuple((k, v) for k, v in i["params"]),
+                    }
+                )
+                for i in m["issues"]
+            ),
+            delimiter=m["delimiter"],
+            encoding=m["encoding"],
+            decimal=m["decimal"],
+        )
+
+
+def table_meta(table: LoadedTable) -> dict[str, Any]:
+    """Every attribute of ``table`` but its frame, as JSON values (see :class:`TableParts`)."""
+    return {
+        "kinds": dict(table.kinds),
+        "source": table.source,
+        "file_format": table.file_format,
+        "sheets": [vars(s) for s in table.sheets],
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "layout": table.layout,
+        "excluded_rows": [vars(e) for e in table.excluded_rows],
+        "issues": [vars(i) for i in table.issues],
+        "delimiter": table.delimiter,
+        "encoding": table.encoding,
+        "decimal": table.decimal,
+    }

@@ -9,6 +9,7 @@ and in the sandbox above that so their memory is bounded too.
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +20,7 @@ from kpi_core.ingest.columns import type_columns
 from kpi_core.ingest.dates import choose_year
 from kpi_core.ingest.formats import detect_format
 from kpi_core.ingest.layout import RawTable, body_after, find_header, shape, top_rows
-from kpi_core.ingest.model import FileFormat, LoadedTable, SheetInfo
+from kpi_core.ingest.model import FileFormat, LoadedTable, SheetInfo, TableParts
 from kpi_core.ingest.text import read_text
 from kpi_core.ingest.workbook import list_workbook_sheets, read_workbook
 from kpi_core.issues import InputError, Issue
@@ -135,9 +136,47 @@ def load_table(
         The file cannot be used at all; ``str(err)`` says why and what to do.
     """
     file_format = _checked_format(data, source=source)
-    if isolate and (file_format != "csv" or len(data) > guard.INPROCESS_TEXT_BYTES):
-        return sandbox.load_isolated(data, source=source, sheet=sheet, on_progress=on_progress)
+    if isolate and _in_sandbox(file_format, len(data)):
+        parts = sandbox.parts_isolated(data, source=source, sheet=sheet, on_progress=on_progress)
+        return parts.table()
     return load_in_process(data, source=source, sheet=sheet, on_progress=on_progress)
+
+
+def _in_sandbox(file_format: FileFormat, size: int) -> bool:
+    return file_format != "csv" or size > guard.INPROCESS_TEXT_BYTES
+
+
+def isolates(data: bytes, *, source: str) -> bool:
+    """Whether :func:`load_table` reads this file in the sandbox (workbooks, large text).
+
+    A file that fails the cheap checks is not: its error comes from the reading itself.
+    """
+    try:
+        return _in_sandbox(_checked_format(data, source=source), len(data))
+    except InputError:
+        return False
+
+
+def read_parts(
+    data: bytes,
+    *,
+    source: str,
+    sheet: str | None = None,
+    isolate: bool = True,
+    on_progress: Progress | None = None,
+) -> TableParts:
+    """:func:`load_table`, handed back as :class:`~kpi_core.ingest.model.TableParts`.
+
+    When the file is read in the sandbox (:func:`isolates`), this process runs no polars:
+    it waits for the child and takes its Arrow bytes. ``seconds`` is the reading time.
+    Parameters and errors as for :func:`load_table`.
+    """
+    started = time.monotonic()
+    file_format = _checked_format(data, source=source)
+    if isolate and _in_sandbox(file_format, len(data)):
+        return sandbox.parts_isolated(data, source=source, sheet=sheet, on_progress=on_progress)
+    table = load_in_process(data, source=source, sheet=sheet, on_progress=on_progress)
+    return TableParts.of(table, seconds=time.monotonic() - started)
 
 
 def list_sheets_in_process(data: bytes, *, source: str) -> tuple[SheetInfo, ...]:

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from kpi_core.ingest.model import LoadedTable, SheetInfo
+    from kpi_core.ingest.model import SheetInfo, TableParts
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +90,6 @@ def _progress(stage: str) -> None:
     sys.stdout.buffer.flush()
 
 
-def _table_to_json(table: LoadedTable) -> dict[str, Any]:
-    return {
-        "kinds": table.kinds,
-        "source": table.source,
-        "file_format": table.file_format,
-        "sheets": [vars(s) for s in table.sheets],
-        "sheet": table.sheet,
-        "header_row": table.header_row,
-        "layout": table.layout,
-        "excluded_rows": [vars(e) for e in table.excluded_rows],
-        "issues": [vars(i) for i in table.issues],
-        "delimiter": table.delimiter,
-        "encoding": table.encoding,
-        "decimal": table.decimal,
-    }
-
-
 def _child(job_dir: Path) -> int:
     job = json.loads((job_dir / "job.json").read_text(encoding="utf-8"))
     _set_limits(job["memory"], job["seconds"])
@@ -120,11 +103,14 @@ def _child(job_dir: Path) -> int:
             sheets = pipeline.list_sheets_in_process(data, source=job["source"])
             result: dict[str, Any] = {"sheets": [vars(s) for s in sheets]}
         else:
+            from kpi_core.ingest.model import table_meta
+
             table = pipeline.load_in_process(
                 data, source=job["source"], sheet=job["sheet"], on_progress=_progress
             )
-            table.frame.write_ipc(job_dir / "result.arrow", compression="uncompressed")
-            result = _table_to_json(table)
+            if table.frame.width:
+                table.frame.write_ipc(job_dir / "result.arrow", compression="uncompressed")
+            result = table_meta(table)
         (job_dir / "result.json").write_text(json.dumps(result), encoding="utf-8")
         return 0
     except InputError as exc:
@@ -254,7 +240,7 @@ def _run(
     )
 
 
-def load_isolated(
+def parts_isolated(
     data: bytes,
     *,
     source: str,
@@ -262,8 +248,11 @@ def load_isolated(
     on_progress: Callable[[str], None] | None = None,
     memory: int = MEMORY_LIMIT,
     seconds: float = TIME_LIMIT_S,
-) -> LoadedTable:
-    """Read, shape and type a file in a limited child process.
+) -> TableParts:
+    """Read, shape and type a file in a limited child process; this process only waits.
+
+    Nothing here runs polars (the frame comes back as Arrow IPC bytes), so a server can
+    let its other sessions work meanwhile.
 
     Parameters
     ----------
@@ -283,11 +272,9 @@ def load_isolated(
     InputError
         The file is bad, or it could not be read within the limits.
     """
-    import polars as pl
+    from kpi_core.ingest.model import TableParts
 
-    from kpi_core.ingest.model import LoadedTable, SheetInfo
-    from kpi_core.issues import ExcludedRow, Issue
-
+    started = time.monotonic()
     result, arrow, workdir = _run(
         "load",
         data,
@@ -298,33 +285,10 @@ def load_isolated(
         seconds=seconds,
     )
     try:
-        frame = pl.read_ipc(arrow) if arrow else pl.DataFrame()
+        frame = arrow.read_bytes() if arrow else b""
     finally:
         workdir.cleanup()
-    return LoadedTable(
-        frame=frame,
-        kinds=result["kinds"],
-        source=result["source"],
-        file_format=result["file_format"],
-        sheets=tuple(SheetInfo(**s) for s in result["sheets"]),
-        sheet=result["sheet"],
-        header_row=result["header_row"],
-        layout=result["layout"],
-        excluded_rows=tuple(ExcludedRow(**e) for e in result["excluded_rows"]),
-        issues=tuple(
-            Issue(
-                **{
-                    **i,
-                    "examples": tuple(i["examples"]),
-                    "params": tuple((k, v) for k, v in i["params"]),
-                }
-            )
-            for i in result["issues"]
-        ),
-        delimiter=result["delimiter"],
-        encoding=result["encoding"],
-        decimal=result["decimal"],
-    )
+    return TableParts(meta=result, arrow=frame, seconds=time.monotonic() - started)
 
 
 def sheets_isolated(

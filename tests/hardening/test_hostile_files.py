@@ -254,7 +254,7 @@ def test_stale_dimension_loads_every_row_within_a_memory_bound() -> None:
     # 300,000 rows behind <dimension ref="A1:A1"/>: readers that trust the
     # declared size read one row, or allocate for one and overrun.
     data = corpus.stale_dimension(300_000)
-    table = sandbox.load_isolated(data, source="stale.xlsx", sheet=None, memory=512 << 20)
+    table = sandbox.parts_isolated(data, source="stale.xlsx", sheet=None, memory=512 << 20).table()
     assert table.rows == 300_000
     assert table.kinds == {"Klik": "number"}
     klik = table.frame["Klik"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -75,12 +76,12 @@ def test_memory_limit_turns_a_big_allocation_into_an_input_error(make):
     with pytest.raises(
         InputError, match=r"‘span\.xlsx’ could not be read within the memory limit \(200 MB\)"
     ):
-        sandbox.load_isolated(data, source="span.xlsx", sheet=None, memory=200 << 20)
+        sandbox.parts_isolated(data, source="span.xlsx", sheet=None, memory=200 << 20)
 
 
 def test_time_limit_kills_the_child(make):
     with pytest.raises(InputError, match=r"‘slow\.xlsx’ could not be read within the time limit"):
-        sandbox.load_isolated(make.xlsx(ROWS), source="slow.xlsx", sheet=None, seconds=0.05)
+        sandbox.parts_isolated(make.xlsx(ROWS), source="slow.xlsx", sheet=None, seconds=0.05)
 
 
 def test_zip_bomb_is_rejected_before_parsing(make):
@@ -100,7 +101,7 @@ def test_archive_claiming_gigabytes_is_rejected(make):
 
 def test_text_files_can_run_in_the_child_too():
     text = "Dato;Omsætning\n01-02-2025;1.234,50\n02-02-2025;99,00\n".encode()
-    table = sandbox.load_isolated(text, source="a.csv", sheet=None)
+    table = sandbox.parts_isolated(text, source="a.csv", sheet=None).table()
     assert table.delimiter == ";" and table.decimal == "," and table.encoding == "utf-8"
     assert table.frame["Omsætning"].to_list() == [1234.5, 99.0]
 
@@ -111,7 +112,9 @@ def test_large_text_files_go_to_the_child(monkeypatch):
     calls = []
     monkeypatch.setattr(guard, "INPROCESS_TEXT_BYTES", 10)
     monkeypatch.setattr(
-        pipeline.sandbox, "load_isolated", lambda data, **options: calls.append(options)
+        pipeline.sandbox,
+        "parts_isolated",
+        lambda data, **options: calls.append(options) or SimpleNamespace(table=lambda: None),
     )
     load_table(b"Dato;Klik\n2025-01-01;1\n", source="a.csv")
     load_table(b"Dato;Klik\n2025-01-01;1\n", source="a.csv", isolate=False)
@@ -130,7 +133,7 @@ def test_text_over_the_size_cap_is_refused(monkeypatch):
 def test_a_bug_in_the_child_is_an_input_error_and_logged(make, caplog):
     # A sheet that is not a string makes the reading code itself fail.
     with pytest.raises(InputError, match=r"‘a\.xlsx’ could not be read because of an unexpected"):
-        sandbox.load_isolated(make.xlsx(ROWS), source="a.xlsx", sheet=123)  # type: ignore[arg-type]
+        sandbox.parts_isolated(make.xlsx(ROWS), source="a.xlsx", sheet=123)  # type: ignore[arg-type]
     assert any("failed in the sandbox" in r.message for r in caplog.records)
 
 
