@@ -19,8 +19,55 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 _frozen = False
+
+
+class NotHeld(RuntimeError):
+    """The run lock was released by a thread that does not hold it (a bug in the app)."""
+
+
+class _RunLock:
+    """A reentrant lock that a run can also step out of entirely (:func:`outside_run`).
+
+    ``threading.RLock`` can only be released one level at a time, and a run may hold it
+    twice (a fragment's body inside its page's run).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def held(self) -> bool:
+        return self._owner == threading.get_ident()
+
+    def acquire(self, depth: int = 1) -> None:
+        if self.held():
+            self._depth += depth
+            return
+        self._lock.acquire()
+        self._owner, self._depth = threading.get_ident(), depth
+
+    def release(self) -> int:
+        """Release one level; returns the levels still held."""
+        if not self.held():
+            raise NotHeld
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+        return self._depth
+
+    def release_all(self) -> int:
+        """Release every level this thread holds; returns how many there were."""
+        if not self.held():
+            return 0
+        depth, self._depth, self._owner = self._depth, 0, None
+        self._lock.release()
+        return depth
+
+
 #: Held while a script run (or a fragment's rerun) works; it guards no data.
-_RUN_LOCK = threading.RLock()
+_RUN_LOCK = _RunLock()
 
 
 def ensure() -> None:
@@ -55,5 +102,26 @@ def one_run_at_a_time() -> Iterator[None]:
     take turns on the GIL, so running them one after the other costs little. Reentrant:
     a fragment's body takes it again inside its page's run.
     """
-    with _RUN_LOCK:
+    _RUN_LOCK.acquire()
+    try:
         yield
+    finally:
+        _RUN_LOCK.release()
+
+
+@contextlib.contextmanager
+def outside_run() -> Iterator[None]:
+    """Let other sessions run while this one only waits (for a file read in a child process).
+
+    Whatever runs inside must not use polars, pyarrow or pandas in this process (see
+    :func:`one_run_at_a_time`), and must not be inside a ``st.cache_data`` function: a
+    cached function's body holds that value's compute lock, and a session that asks for
+    the same value while holding the run lock would wait for it while this one waits for
+    the run lock. The lock is taken back, to the same depth, however the body ends.
+    """
+    depth = _RUN_LOCK.release_all()
+    try:
+        yield
+    finally:
+        if depth:
+            _RUN_LOCK.acquire(depth)

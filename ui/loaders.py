@@ -5,12 +5,17 @@ cache key: every cached function takes the file's SHA-256 (and the frozen
 settings) as its key and the bytes as an unhashed ``_data`` argument. Two
 uploads that differ anywhere have different keys. Results are shared only
 between sessions holding the very same bytes, which is the same result.
+
+A file is read once into :class:`~kpi_core.ingest.TableParts` (``_parts``: the
+story as plain values, the frame as Arrow bytes); every other cached function
+starts from those. Workbooks and large text files are read by the sandbox's
+child process, and the session waits for it outside the run lock (``_ready``),
+so a large upload does not hold up everyone else's pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -20,7 +25,7 @@ from kpi_core.charts import coverage_frame
 from kpi_core.compute import Period, kpi_frame
 from kpi_core.funnel import Funnel, Leak, biggest_leak, funnel, funnel_trend, leak_table
 from kpi_core.i18n import t
-from kpi_core.ingest import LoadedTable, load_table
+from kpi_core.ingest import LoadedTable, TableParts, isolates, read_parts
 from kpi_core.issues import InputError, Issue
 from kpi_core.leads import (
     LeadColumns,
@@ -36,11 +41,18 @@ from kpi_core.mapping import (
     apply_mapping,
     suggest_mapping,
 )
+from ui import frame
 from ui.session import DataFile
 
 #: Rows kept for the preview; the full frame stays out of the cache's copies.
 PREVIEW_ROWS = 200
 _TTL = 60 * 60
+# Entries per cache. With one server for many users each user's pages need their own
+# entries: with 64 KPI entries, 50 users on their own files recomputed most of their pages
+# on every visit, and with 16 read files their workbooks were read again, inside the run
+# lock, while everyone waited (bench/load_ws.py). A read file is its Arrow frame (about
+# 9 bytes a cell: 5 MB for 100,000 rows × 6 columns); the other results are small frames.
+# The TTL bounds them all.
 
 
 @dataclass(frozen=True)
@@ -78,27 +90,55 @@ class Failure:
         return t(self.key, locale=locale, **dict(self.params))
 
 
-@st.cache_data(max_entries=8, ttl=_TTL, show_spinner=False)
-def _read(sha256: str, name: str, sheet: str | None, _data: bytes) -> LoadedTable | Failure:
+@st.cache_data(max_entries=64, ttl=_TTL, show_spinner=False)
+def _parts(sha256: str, name: str, sheet: str | None, _data: bytes) -> TableParts | Failure:
+    # Never takes the run lock: _ready computes it outside, other runs inside (see _ready).
     try:
-        return load_table(_data, source=name, sheet=sheet)
+        return read_parts(_data, source=name, sheet=sheet)
     except InputError as err:
         return Failure.of_error(err)
 
 
-@st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)
+def _read(sha256: str, name: str, sheet: str | None, _data: bytes) -> LoadedTable | Failure:
+    parts = _parts(sha256, name, sheet, _data)
+    return parts if isinstance(parts, Failure) else parts.table()
+
+
+_READY = "kk_read_ready"
+
+
+def _ready(file: DataFile) -> None:
+    """Read a workbook (or a large text file) for the first time without holding up others.
+
+    Such files are read in the sandbox's child process while this session only waits: it
+    steps out of the run lock (:func:`ui.frame.outside_run`), so the other sessions' runs
+    go on. Only from the public functions below, never inside a cached one. Once per
+    session and file; if the cache has dropped the read since, the next cached function
+    reads it again inside the lock, which is slower for others but just as right.
+    """
+    ready: list[str] = st.session_state.setdefault(_READY, [])
+    key = f"{file.sha256}:{file.sheet or ''}"
+    if key in ready:
+        return
+    if isolates(file.data, source=file.name):
+        with frame.outside_run():
+            _parts(file.sha256, file.name, file.sheet, file.data)
+    ready.append(key)
+
+
+@st.cache_data(max_entries=128, ttl=_TTL, show_spinner=False)
 def _view(sha256: str, name: str, sheet: str | None, _data: bytes) -> TableView | Failure:
-    started = time.perf_counter()
-    table = _read(sha256, name, sheet, _data)
-    if isinstance(table, Failure):
-        return table
-    seconds = time.perf_counter() - started
+    parts = _parts(sha256, name, sheet, _data)
+    if isinstance(parts, Failure):
+        return parts
+    table = parts.table()
     small = replace(table, frame=table.frame.head(PREVIEW_ROWS))
-    return TableView(small, table.rows, seconds, suggest_mapping(table.kinds))
+    return TableView(small, table.rows, parts.seconds, suggest_mapping(table.kinds))
 
 
 def view(file: DataFile) -> TableView | Failure:
     """The file as read (preview, kinds, issues), or why it could not be."""
+    _ready(file)
     return _view(file.sha256, file.name, file.sheet, file.data)
 
 
@@ -109,7 +149,7 @@ def mapping_for(file: DataFile, v: TableView) -> dict[str, str]:
     return {c: f for c, f in file.mapping.items() if c in v.table.kinds}
 
 
-@st.cache_data(max_entries=64, ttl=_TTL, show_spinner=False)
+@st.cache_data(max_entries=512, ttl=_TTL, show_spinner=False)
 def _kpis(
     sha256: str,
     name: str,
@@ -142,11 +182,12 @@ def kpis(
 
     ``parts`` keeps the paired sums that let targets and plans add months up exactly.
     """
+    _ready(file)
     frozen = tuple(sorted(mapping.items()))
     return _kpis(file.sha256, file.name, file.sheet, frozen, period, by, parts, file.data)
 
 
-@st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)
+@st.cache_data(max_entries=256, ttl=_TTL, show_spinner=False)
 def _coverage(
     sha256: str, name: str, sheet: str | None, date_column: str, _data: bytes
 ) -> pl.DataFrame:
@@ -158,6 +199,7 @@ def _coverage(
 
 def coverage(file: DataFile, date_column: str) -> pl.DataFrame:
     """Rows per month of the file's date column."""
+    _ready(file)
     return _coverage(file.sha256, file.name, file.sheet, date_column, file.data)
 
 
@@ -172,7 +214,7 @@ class FunnelView:
     leaks: pl.DataFrame
 
 
-@st.cache_data(max_entries=32, ttl=_TTL, show_spinner=False)
+@st.cache_data(max_entries=256, ttl=_TTL, show_spinner=False)
 def _funnel_view(
     sha256: str,
     name: str,
@@ -219,6 +261,7 @@ def funnel_view(
 
     Its stage names and findings are worded in ``locale`` (part of the cache key).
     """
+    _ready(file)
     frozen = tuple(sorted(mapping.items()))
     return _funnel_view(
         file.sha256, file.name, file.sheet, frozen, period, at, window, locale, file.data
@@ -235,7 +278,7 @@ class LeadView:
     matched: int | None = None
 
 
-@st.cache_data(max_entries=16, ttl=_TTL, show_spinner=False)
+@st.cache_data(max_entries=64, ttl=_TTL, show_spinner=False)
 def _lead_view(
     sha256: str,
     name: str,
@@ -291,6 +334,9 @@ def lead_view(
 
     Its stage names and findings are worded in ``locale`` (part of the cache key).
     """
+    _ready(file)
+    if deals is not None:
+        _ready(deals)
     columns = tuple(sorted((file.lead_columns or {}).items()))
     spec = None
     if deals is not None and on is not None:
@@ -313,5 +359,6 @@ def full_table(file: DataFile) -> pl.DataFrame | Failure:
     Each call hands back a copy from the cache: use it for exports of thousands of rows,
     and aggregate before charting.
     """
+    _ready(file)
     table = _read(file.sha256, file.name, file.sheet, file.data)
     return table if isinstance(table, Failure) else table.frame

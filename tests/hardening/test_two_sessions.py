@@ -8,10 +8,13 @@ two users of one server do, and each has its own session state.
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import io
 import re
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +22,10 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit import config
+from streamlit.runtime import Runtime
 from streamlit.testing.v1 import AppTest
+
+from kpi_core.ingest import sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_FILES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -129,6 +135,68 @@ def test_two_sessions_rerunning_at_the_same_time(new_session) -> None:
             texts = dict(zip(sessions, pool.map(overview_text, sessions.values()), strict=True))
             for user, at in sessions.items():
                 assert_sees_only_own(texts[user], at, user)
+
+
+def nordic_xlsx(base_revenue: int) -> bytes:
+    """The same two months as :func:`nordic_csv`, as a workbook (read in the sandbox)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Salg"
+    sheet.append(["Dato", "Kanal", "Besøg", "Omsætning (kr.)"])
+    for month in (9, 10):
+        for day in range(1, 29):
+            sheet.append([dt.date(2026, month, day), "Meta", 1_000 + day, base_revenue + day])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_session_reading_a_workbook_does_not_hold_up_the_others(
+    new_session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While Anna's workbook is read in the sandbox's child process, Bo's pages still run.
+
+    Her read is held until Bo's run has ended: with the run lock held through the read
+    (as before ``ui.frame.outside_run``), Bo's run could not start and timed out.
+    """
+    reading, release = threading.Event(), threading.Event()
+    real = sandbox.parts_isolated
+
+    def held_read(data: bytes, *, source: str, **kwargs: object) -> object:
+        if source == "anna_salg.xlsx":
+            reading.set()
+            assert release.wait(60), "the test never let the read finish"
+        return real(data, source=source, **kwargs)
+
+    monkeypatch.setattr(sandbox, "parts_isolated", held_read)
+    anna, bo = new_session(), new_session()
+    anna.run()
+    anna.switch_page("pages/data.py").run()
+    bo.run()  # the sample workspace is read before Anna's upload starts
+    workbook = ("anna_salg.xlsx", nordic_xlsx(300_000), "application/octet-stream")
+
+    def anna_uploads() -> AppTest:
+        return anna.file_uploader(key="kk_upload").set_value(workbook).run()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            upload_done = pool.submit(anna_uploads)
+            assert reading.wait(60), "Anna's workbook never reached the sandbox"
+            # AppTest keeps its stand-in Runtime in a class attribute and clears it after
+            # each run; a server has one for all sessions. Give Anna's run hers back.
+            annas_runtime = Runtime._instance
+            bo.switch_page("pages/funnel.py").run(timeout=30)
+            Runtime._instance = annas_runtime
+            assert not bo.exception
+            assert bo.title and not upload_done.done()  # Bo's page ran during Anna's read
+        finally:
+            release.set()
+        anna = upload_done.result(timeout=120)
+    assert not anna.exception
+    said = "\n".join(m.value for m in anna.markdown)
+    assert "**anna_salg.xlsx**: sheet **Salg**, header in row 1" in said
 
 
 def test_a_signed_in_visitor_never_opens_another_users_workspace(
