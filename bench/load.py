@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import os
 import socket
@@ -95,8 +96,56 @@ _run = script_runner.ScriptRunner._run_script
 _out = open(os.environ["KK_LOAD_RUNS"], "a", buffering=1, encoding="utf-8")
 _lock = threading.Lock()
 
+# How long each run waited for, and then held, the app's run lock (ui/frame.py).
+sys.path.insert(0, os.getcwd())
+import contextlib
+from ui import frame as _frame
+_lock_times = threading.local()
+_one_run = _frame.one_run_at_a_time
+
+@contextlib.contextmanager
+def _timed_lock():
+    asked = time.perf_counter()
+    with _one_run():
+        got, cpu = time.perf_counter(), time.thread_time()
+        try:
+            yield
+        finally:
+            _lock_times.wait = getattr(_lock_times, "wait", 0.0) + got - asked
+            _lock_times.held = getattr(_lock_times, "held", 0.0) + time.perf_counter() - got
+            _lock_times.cpu = getattr(_lock_times, "cpu", 0.0) + time.thread_time() - cpu
+
+_frame.one_run_at_a_time = _timed_lock
+
+# Streamlit collects garbage after every run (runner.postScriptGC), holding the GIL.
+import gc as _gc, types as _types
+
+def _timed_collect(*args):
+    started = time.perf_counter()
+    try:
+        return _gc.collect(*args)
+    finally:
+        _lock_times.gc = getattr(_lock_times, "gc", 0.0) + time.perf_counter() - started
+
+script_runner.gc = _types.SimpleNamespace(collect=_timed_collect)
+_outside = getattr(_frame, "outside_run", None)
+
+if _outside is not None:  # a run that steps out while it waits for a file does not hold it
+    @contextlib.contextmanager
+    def _timed_outside():
+        left, cpu = time.perf_counter(), time.thread_time()
+        try:
+            with _outside():
+                yield
+        finally:
+            _lock_times.held = getattr(_lock_times, "held", 0.0) - (time.perf_counter() - left)
+            _lock_times.cpu = getattr(_lock_times, "cpu", 0.0) - (time.thread_time() - cpu)
+
+    _frame.outside_run = _timed_outside
+
 def _timed(self, rerun_data):
     started = time.perf_counter()
+    _lock_times.wait = _lock_times.held = _lock_times.cpu = _lock_times.gc = 0.0
     try:
         return _run(self, rerun_data)
     finally:
@@ -108,6 +157,8 @@ def _timed(self, rerun_data):
         except Exception:
             page = "?"
         line = json.dumps({"page": page or "overview", "seconds": seconds,
+                           "waited": _lock_times.wait, "held": _lock_times.held,
+                           "held_cpu": _lock_times.cpu, "gc": _lock_times.gc,
                            "session": self._session_id, "end": time.time()})
         with _lock:
             _out.write(line + "\\n")
@@ -272,23 +323,62 @@ class MemorySampler(threading.Thread):
 # --------------------------------------------------------------------------- sessions
 
 
-def nordic_csv(session: int) -> tuple[bytes, str]:
-    """A small export with this session's own numbers, and the revenue it must show.
+def _nordic_rows(session: int, extra_rows: int) -> tuple[list[tuple], int]:
+    """The rows of a session's export, and its September 2026 revenue in øre.
 
     28 days of September and October 2026; September's revenue is
-    28 × base + 100 × (1 + … + 28) + 28 × 0.50 kr.
+    28 × base + 100 × (1 + … + 28) + 28 × 0.50 kr. ``extra_rows`` more rows of 2025
+    (one a day, cycling) make the file larger without touching 2026.
     """
     base = 100_000 + session * 1_000
-    rows = ["Dato;Kanal;Besøg;Leads;Nye kunder;Omsætning (kr.)"]
+    rows = []
+    for day_of_year in range(extra_rows):
+        date = dt.date(2025, 1, 1) + dt.timedelta(days=day_of_year % 365)
+        channel = "Google Ads" if day_of_year % 2 else "Meta"
+        revenue = base / 2 + day_of_year % 500 + 0.5
+        rows.append((date, channel, 900 + day_of_year % 97, 4 + day_of_year % 9,
+                     day_of_year % 3 + 1, revenue))  # fmt: skip
     for month in (9, 10):
         for day in range(1, 29):
-            revenue = f"{base + day * 100:,}".replace(",", ".") + ",50"
-            rows.append(
-                f"{day:02d}-{month:02d}-2026;{'Google Ads' if day % 2 else 'Meta'};"
-                f"{1_000 + session + day};{day + 5};{day % 4 + 1};{revenue}"
-            )
-    september = 28 * base + 100 * (28 * 29 // 2) + 14
-    return ("\n".join(rows) + "\n").encode("utf-8"), f"DKK{september:,}"
+            channel = "Google Ads" if day % 2 else "Meta"
+            rows.append((dt.date(2026, month, day), channel, 1_000 + session + day, day + 5,
+                         day % 4 + 1, base + day * 100 + 0.5))  # fmt: skip
+    return rows, 100 * (28 * base + 100 * (28 * 29 // 2)) + 28 * 50
+
+
+NORDIC_HEADER = ("Dato", "Kanal", "Besøg", "Leads", "Nye kunder", "Omsætning (kr.)")
+
+
+def nordic_csv(session: int, *, extra_rows: int = 0) -> tuple[bytes, str]:
+    """A small export with this session's own numbers, and the revenue it must show.
+
+    ``;``-separated, decimal commas, ``dd-mm-yyyy`` (see :func:`_nordic_rows`).
+    """
+    rows, september = _nordic_rows(session, extra_rows)
+    lines = [";".join(NORDIC_HEADER)]
+    for date, channel, visits, leads, customers, revenue in rows:
+        amount = f"{revenue:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        lines.append(f"{date:%d-%m-%Y};{channel};{visits};{leads};{customers};{amount}")
+    return ("\n".join(lines) + "\n").encode("utf-8"), f"DKK{september // 100:,}"
+
+
+def nordic_xlsx(session: int, *, extra_rows: int = 0) -> tuple[bytes, str]:
+    """The same export as an Excel workbook (sheet "Salg", real dates and numbers)."""
+    import io
+
+    import xlsxwriter
+
+    rows, september = _nordic_rows(session, extra_rows)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet("Salg")
+    day = book.add_format({"num_format": "dd-mm-yyyy"})
+    sheet.write_row(0, 0, NORDIC_HEADER)
+    for i, (date, *values) in enumerate(rows, start=1):
+        sheet.write_datetime(i, 0, dt.datetime.combine(date, dt.time()), day)
+        sheet.write_row(i, 1, values)
+    book.close()
+    return buffer.getvalue(), f"DKK{september // 100:,}"
 
 
 @dataclass
@@ -595,6 +685,33 @@ def server_runs(path: Path, *, since: float) -> dict[str, dict[str, float]]:
     return out
 
 
+def server_lock(path: Path, *, since: float) -> dict[str, dict[str, float]]:
+    """Per page, how long its runs held the app's run lock; and, over all runs, waited for it.
+
+    A run that waits long behind short ones means queueing; one that holds it long is the
+    run that made the others wait.
+    """
+    held: dict[str, list[float]] = defaultdict(list)
+    waited: list[float] = []
+    cpu: list[float] = []
+    gc: list[float] = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            run = json.loads(line)
+            if run["end"] >= since and "held" in run:
+                held[run["page"]].append(run["held"])
+                waited.append(run["waited"])
+                cpu.append(run.get("held_cpu", 0.0))
+                gc.append(run.get("gc", 0.0))
+    out = {f"held: {page}": summarise(values) for page, values in sorted(held.items())}
+    # Held but not on the CPU: waiting for the GIL (or for the disk) while holding the lock.
+    out["held: thread CPU"] = summarise(cpu)
+    out["held (all runs)"] = summarise([v for values in held.values() for v in values])
+    out["waited (all runs)"] = summarise(waited)
+    out["gc after run"] = summarise(gc)
+    return out
+
+
 def summarise(values: list[float]) -> dict[str, float]:
     if not values:
         return {"n": 0}
@@ -605,6 +722,7 @@ def summarise(values: list[float]) -> dict[str, float]:
         "median_s": round(statistics.median(ordered), 3),
         "p95_s": round(p95, 3),
         "max_s": round(ordered[-1], 3),
+        "sum_s": round(sum(ordered), 1),
     }
 
 

@@ -125,6 +125,7 @@ stop_server = _bench.stop_server
 rss = _bench.rss
 MemorySampler = _bench.MemorySampler
 server_runs = _bench.server_runs
+server_lock = _bench.server_lock
 summarise = _bench.summarise
 per_session_mb = _bench.per_session_mb
 
@@ -140,8 +141,12 @@ PERIOD_KEY = "kk_period_at"
 UPLOAD_KEY = "kk_upload"
 DATA_PAGE = ("Data", "data")
 nordic_csv = _bench.nordic_csv
+nordic_xlsx = _bench.nordic_xlsx
 OVERVIEW_PATH = ""  # the default page's url_pathname
 VERBOSE = False
+#: The header an authenticating proxy would set; each session names its own user in it.
+USER_HEADER = "X-Forwarded-Email"
+OWN_USERS = True
 DONE = (
     ForwardMsg.FINISHED_SUCCESSFULLY,
     ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
@@ -296,12 +301,15 @@ class Session:
         started = time.perf_counter()
         cookie = self.cookie = await asyncio.to_thread(self._xsrf_cookie)
         token = cookie.split("=", 1)[1]
+        headers = {"Cookie": cookie}
+        if OWN_USERS:  # as an authenticating proxy names the user (ui/workspace.owner)
+            headers[USER_HEADER] = f"user{self.index:03d}@load.test"
         self.ws = await connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream",
             # The frontend's order: "streamlit", then the XSRF token, then (on a
             # reconnect) the last session id. The server selects the first.
             subprotocols=["streamlit", token],  # type: ignore[list-item]
-            additional_headers={"Cookie": cookie},
+            additional_headers=headers,
             origin=f"http://127.0.0.1:{self.port}",  # type: ignore[arg-type]
             compression=None,  # the server does not enable permessage-deflate by default
             max_size=None,  # Streamlit's own limit is server.maxMessageSize (200 MB)
@@ -502,7 +510,7 @@ class Session:
             [
                 f"--{boundary}\r\n".encode(),
                 f'Content-Disposition: form-data; name="{name}"; filename="{name}"\r\n'.encode(),
-                b"Content-Type: text/csv\r\n\r\n",
+                b"Content-Type: application/octet-stream\r\n\r\n",
                 data,
                 f"\r\n--{boundary}--\r\n".encode(),
             ]
@@ -596,16 +604,17 @@ async def run_session(
     timeout: float,
     reopen: bool = True,
     upload: bool = True,
+    upload_file: tuple[str, bytes, list[str], str] | None = None,
     cycles: int | None = None,
 ) -> None:
-    """Loop the cycle until ``deadline`` (or exactly ``cycles`` times)."""
+    """Loop the cycle until ``deadline`` (or exactly ``cycles`` times).
+
+    ``upload_file`` is :func:`export_for` this session (by default its small CSV).
+    """
     session = Session(port, index, stats, timeout)
     done, opened = 0, False
-    csv_name = f"salg_{index:03d}.csv"
-    csv_data, revenue = nordic_csv(index)
-    rows = sum(1 for line in csv_data.decode("utf-8").splitlines()[1:] if line.strip())
-    read_marks = [f"**{csv_name}**: header in row 1", f"**{rows} rows**"]
-    revenue_mark = f"In September 2026, revenue was {revenue}"
+    upload_file = upload_file or export_for(index, "csv", 0)
+    csv_name, csv_data, read_marks, revenue_mark = upload_file
 
     def time_left() -> bool:
         return cycles is not None or time.monotonic() < deadline
@@ -670,6 +679,18 @@ async def run_session(
                 stats.cycles += 1
     finally:
         await session.close()
+
+
+def export_for(index: int, kind: str, extra_rows: int) -> tuple[str, bytes, list[str], str]:
+    """Session ``index``'s own export: file name, bytes, what the Data page must say
+    about it, and the Overview sentence with its September revenue."""
+    make = nordic_xlsx if kind == "xlsx" else nordic_csv
+    data, revenue = make(index, extra_rows=extra_rows)
+    name = f"salg_{index:03d}.{kind}"
+    rows = 56 + extra_rows
+    where = f"**{name}**: sheet **Salg**, header" if kind == "xlsx" else f"**{name}**: header"
+    marks = [f"{where} in row 1", f"**{rows:,} rows**"]
+    return name, data, marks, f"In September 2026, revenue was {revenue}"
 
 
 async def upload_steps(
@@ -763,10 +784,20 @@ def stacks_in(log: str, root: Path) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _thread_cpu(pid: int, tid: int) -> float:
+    """CPU seconds of one thread (the main thread's id is the process id)."""
+    try:
+        fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds so far: the server (with children), this client, and the whole machine."""
     return {
         "server": _bench._tree_cpu(server_pid),
+        "server's event loop": _thread_cpu(server_pid, server_pid),
         "client": time.process_time(),
         "whole machine": _bench.machine_cpu(),
     }
@@ -779,12 +810,21 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         "think_s": args.think,
         "reopen_each_cycle": args.reopen,
         "upload": args.upload,
+        "upload_file": f"{args.upload_format}, {56 + args.upload_rows} rows",
     }
     memory: dict[str, float] = {"idle": rss(server_pid)[1]}
     if args.warm_up:
         warm = Stats()
         await run_session(
-            port, 999, 0.0, warm, think=0.0, timeout=args.timeout, upload=args.upload, cycles=1
+            port,
+            999,
+            0.0,
+            warm,
+            think=0.0,
+            timeout=args.timeout,
+            upload=args.upload,
+            upload_file=export_for(999, args.upload_format, args.upload_rows),
+            cycles=1,
         )
         report["warm_up"] = {
             "steps": {n: summarise(v) for n, v in sorted(warm.latencies.items())},
@@ -793,6 +833,8 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         await asyncio.sleep(2)
     memory["after_warm_up"] = rss(server_pid)[1]
 
+    # Made before the clock starts: a large workbook takes the client a while to write.
+    exports = {i: export_for(i, args.upload_format, args.upload_rows) for i in range(args.sessions)}
     stats = Stats()
     sampler = MemorySampler(server_pid)
     sampler.start()
@@ -816,6 +858,7 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
             timeout=args.timeout,
             reopen=args.reopen,
             upload=args.upload,
+            upload_file=exports[i],
         )
 
     tasks = [asyncio.create_task(delayed(i)) for i in range(args.sessions)]
@@ -849,6 +892,7 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
     reruns = [v for n, vs in stats.latencies.items() if n not in ("open", "upload") for v in vs]
     lag_sorted = sorted(lag) or [0.0]
     report.update(
+        users="one per session (proxy header)" if OWN_USERS else "one shared, unnamed",
         elapsed=elapsed,
         cycles=stats.cycles,
         script_runs=stats.script_runs,
@@ -860,6 +904,7 @@ async def drive(args: argparse.Namespace, port: int, server_pid: int) -> dict:
         page_reruns=summarise(reruns),
         all_steps=summarise([v for values in stats.latencies.values() for v in values]),
         reruns=server_runs(args.runs_file, since=measured_from),
+        run_lock=server_lock(args.runs_file, since=measured_from),
         cpu_seconds={k: round(cpu_after[k] - cpu_before[k], 1) for k in cpu_before},
         client_loop_lag_ms={
             "median": round(1000 * statistics.median(lag_sorted), 1),
@@ -901,10 +946,12 @@ def _row(name: str, s: dict[str, float]) -> str:
 
 
 def print_report(report: dict) -> None:
+    uploads = report["upload_file"] if report["upload"] else "none"
     print(
         f"\n{report['sessions']} websocket sessions for {report['seconds']} s, "
         f"{report['think_s']} s between steps, "
-        f"{'a new session every cycle' if report['reopen_each_cycle'] else 'one session each'} "
+        f"{'a new session every cycle' if report['reopen_each_cycle'] else 'one session each'}, "
+        f"users: {report['users']}, uploads: {uploads} "
         f"(ran {report['elapsed']:.0f} s, {report['cycles']} full cycles, "
         f"{report['script_runs']} script runs, {report['runs_ended_early_for_rerun']} of them "
         f"ended early for st.rerun)"
@@ -925,6 +972,13 @@ def print_report(report: dict) -> None:
     for name, s in report["reruns"].items():
         if s.get("n"):
             print(_row(name, s))
+    print(
+        "the app's run lock (ui/frame.py): held by each page's runs (and the CPU time of the "
+        "run's thread meanwhile), waited for by all; Streamlit's gc after each run; sum last:"
+    )
+    for name, s in report["run_lock"].items():
+        if s.get("n"):
+            print(_row(name, s) + f"{s['sum_s']:>9.1f}s")
     cpu = report["cpu_seconds"]
     others = cpu["whole machine"] - cpu["server"] - cpu["client"]
     lag = report["client_loop_lag_ms"]
@@ -1012,11 +1066,33 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT,
         help="the app to serve (default: this checkout; e.g. a `git archive` of a commit)",
     )
+    parser.add_argument(
+        "--upload-format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="what each session uploads: its Nordic CSV (read in the server process) or the "
+        "same as an Excel workbook (read in the sandbox's child process)",
+    )
+    parser.add_argument(
+        "--upload-rows",
+        type=int,
+        default=0,
+        help="rows of 2025 added to each session's export to make it larger (default 0: 56 rows)",
+    )
+    parser.add_argument(
+        "--one-user",
+        dest="own_users",
+        action="store_false",
+        help="every session is the same unnamed user, sharing one workspace (no proxy)",
+    )
     parser.add_argument("--log", type=Path, default=None, help="keep the server log here")
     parser.add_argument("--verbose", action="store_true", help="print every step as it ends")
     args = parser.parse_args(argv)
-    global VERBOSE
+    global VERBOSE, OWN_USERS
     VERBOSE = args.verbose
+    OWN_USERS = args.own_users
+    if OWN_USERS:  # the server reads it at start (start_server passes the environment on)
+        os.environ["KPI_KOMPAS_USER_HEADER"] = USER_HEADER
     with tempfile.TemporaryDirectory(prefix="kk-load-ws-") as tmp:
         tmp_path = Path(tmp)
         (tmp_path / "home").mkdir()
