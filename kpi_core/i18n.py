@@ -294,7 +294,7 @@ def _babel_locale(locale: str) -> Locale:
 
 def _one_decimal_percent(loc: Locale) -> str:
     """The locale's own percent pattern (``#,##0 %`` in Danish) with one decimal."""
-    pattern = Locale.parse(loc).percent_formats[None].pattern.split(";")[0]
+    pattern = loc.percent_formats[None].pattern.split(";")[0]
     return re.sub(r"0(?!.*0)", "0.0", pattern)
 
 
@@ -328,7 +328,7 @@ def format_value(
     if unit == "currency":
         if compact and abs(value) >= 10_000:
             return format_compact_currency(value, currency, locale=loc, fraction_digits=1)
-        pattern = Locale.parse(loc).currency_formats["standard"].pattern.split(";")[0]
+        pattern = loc.currency_formats["standard"].pattern.split(";")[0]
         if abs(value) >= 1000:
             # Øre on a four-digit amount is noise on a dashboard.
             pattern = pattern.replace("0.00", "0")
